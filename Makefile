@@ -1,0 +1,48 @@
+# checkpassword-suite: build, test, demo and benchmark. Thin wrappers; see README.md.
+
+NODE     ?= node
+CC       ?= cc
+CFLAGS   ?= -O2 -Wall -Wextra -Wno-unused-parameter
+ESBUILD  := node_modules/.bin/esbuild
+NODE_INCLUDE ?= $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
+
+PROGRAMS := checkpassword-passwd
+SOURCES  := $(shell find src -name '*.ts')
+BUNDLES  := $(PROGRAMS:%=dist/%.cjs)
+
+.PHONY: all build demo test typecheck bench clean
+
+all: build
+
+build: node_modules/.installed dist/checkpassword.node $(BUNDLES)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# One CommonJS bundle per login program: no ESM loader, no runtime dependency resolution.
+dist/%.cjs: src/programs/%.ts $(SOURCES) node_modules/.installed
+	$(ESBUILD) $< --bundle --platform=node --target=node20 --format=cjs --minify \
+	  --banner:js='#!/usr/bin/env node' --log-level=warning --outfile=$@
+	chmod 755 $@
+
+# The native helper: libcrypt's crypt_rn and execve (src/native/checkpassword.c, docs/hashes.md).
+dist/checkpassword.node: src/native/checkpassword.c
+	@test -f $(NODE_INCLUDE)/node_api.h || { echo "Node headers not found in $(NODE_INCLUDE): set NODE_INCLUDE" >&2; exit 1; }
+	@mkdir -p dist
+	$(CC) $(CFLAGS) -shared -fPIC -I$(NODE_INCLUDE) $< -lcrypt -o $@
+
+demo: build
+	@sh examples/demo.sh
+
+typecheck: node_modules/.installed
+	node_modules/.bin/tsc -p .
+
+test: build typecheck
+	node_modules/.bin/vitest run
+
+bench: build
+	python3 bench/bench.py
+
+clean:
+	rm -rf dist

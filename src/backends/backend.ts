@@ -1,0 +1,26 @@
+// The one interface every backend implements: look a login up, check the password, report facts.
+// Backends never choose an exit code; they return a Verdict, or throw TemporaryFailure for I/O trouble.
+
+/** The local account a successful login runs as. */
+export interface Account {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+/** What a backend found. The program maps it to an exit code. */
+export type Verdict =
+  | { kind: 'ok'; account: Account }
+  | { kind: 'unknown-user' }
+  | { kind: 'bad-password' }
+  /** The account exists but cannot log in: locked or empty hash, a malformed entry. */
+  | { kind: 'disabled'; reason: string }
+  /** The stored hash is in a format nothing here can verify. */
+  | { kind: 'unsupported-hash'; detail: string };
+
+/** A password store. `verify` must cost the same for unknown users as for a wrong password. */
+export interface Backend {
+  verify(login: Buffer, password: Buffer): Verdict;
+}

@@ -1,0 +1,53 @@
+// The passwd/shadow backend of checkpassword-passwd: DJB's getpwnam + getspnam + crypt, on files.
+// A shadow entry, when there is one, wins; otherwise the passwd field is the hash (DJB 0.81).
+
+import { verifyPassword } from '../crypt/verify';
+import { pickDummyHash } from '../crypt/dummy';
+import type { Backend, Verdict } from './backend';
+import { parsePasswd, parseShadow, readStore } from './passwd-file';
+
+/** Where the store is: a passwd file, and a shadow file or null for "hashes are inline". */
+export interface PasswdStore {
+  passwd: string;
+  shadow: string | null;
+}
+
+/** The backend over one passwd (+ shadow) pair, read afresh for each login. */
+export function passwdBackend(store: PasswdStore): Backend {
+  return {
+    verify(login: Buffer, password: Buffer): Verdict {
+      const entries = parsePasswd(readStore(store.passwd));
+      const shadow = store.shadow === null ? new Map<string, string>() : parseShadow(readStore(store.shadow));
+      const hashOf = (e: { name: string; password: string }) => shadow.get(e.name) ?? e.password;
+
+      const name = login.toString('latin1');
+      const entry = entries.find((e) => e.name === name);
+      if (!entry) {
+        burn(password, entries.map(hashOf));
+        return { kind: 'unknown-user' };
+      }
+      const stored = hashOf(entry);
+      const result = verifyPassword(password, stored);
+      switch (result) {
+        case 'match':
+          return {
+            kind: 'ok',
+            account: { name: entry.name, uid: entry.uid, gid: entry.gid, home: entry.home, shell: entry.shell },
+          };
+        case 'mismatch':
+          return { kind: 'bad-password' };
+        case 'locked':
+          burn(password, entries.map(hashOf));
+          return { kind: 'disabled', reason: stored === '' ? 'empty-password' : 'locked' };
+        case 'unsupported':
+          burn(password, entries.map(hashOf));
+          return { kind: 'unsupported-hash', detail: `unrecognised hash format for ${entry.name}` };
+      }
+    },
+  };
+}
+
+/** One verification against the store's representative hash; the result is thrown away. */
+function burn(password: Buffer, hashes: string[]): void {
+  verifyPassword(password, pickDummyHash(hashes));
+}

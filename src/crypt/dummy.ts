@@ -1,0 +1,29 @@
+// The dummy hash an unknown or locked user is checked against, so that they cost the same time
+// as a wrong password (no user enumeration by timing).
+
+import { classify, costClass } from './scheme';
+
+/**
+ * Built-in dummy for a store with no verifiable hash of its own: yescrypt at Debian's default
+ * cost, made once with `mkpasswd -m yescrypt` from a random password nobody knows.
+ */
+export const DEFAULT_DUMMY_HASH = '$y$j9T$i5jD0JpWCnKjYlOFVDxSq.$PHo0vBZ14cVj5YETz2P5akawOOiHBRnBilJYLcaUH42';
+
+/**
+ * A hash from the store itself, of its most common scheme and cost: the same work a real wrong
+ * password costs, with no configuration. The default dummy when the store has none.
+ */
+export function pickDummyHash(hashes: Iterable<string>): string {
+  const counts = new Map<string, { n: number; example: string }>();
+  for (const h of hashes) {
+    const kind = classify(h).kind;
+    if (kind === 'locked' || kind === 'unknown') continue;
+    const key = costClass(h);
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { n: 1, example: h });
+  }
+  let best: { n: number; example: string } | undefined;
+  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+  return best ? best.example : DEFAULT_DUMMY_HASH;
+}

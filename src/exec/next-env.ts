@@ -1,0 +1,13 @@
+// The environment prog runs with: the caller's, with USER, HOME and SHELL set from the account.
+
+import type { Account } from '../backends/backend';
+
+/** A copy of `env` with the account's USER, HOME and SHELL (DJB's checkpassword sets exactly these). */
+export function nextEnv(env: NodeJS.ProcessEnv, account: Account): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  out.USER = account.name;
+  out.HOME = account.home;
+  out.SHELL = account.shell;
+  return out;
+}

@@ -1,0 +1,60 @@
+// One log line per login attempt, written only when the operator asked for it.
+// Format (docs/logging.md): `<program>[<pid>]: <outcome> reason=<word> login="<escaped>" remote=<ip> ms=<n>`.
+
+import { writeSync } from 'node:fs';
+
+/** Where log lines go: nowhere (the default) or standard error. */
+export type LogTarget = 'none' | 'stderr';
+
+/** One attempt's facts; everything here may be logged, so nothing here is ever a secret. */
+export interface LogRecord {
+  outcome: 'accept' | 'reject' | 'tempfail' | 'misuse';
+  reason: string;
+  login?: Buffer | undefined;
+  detail?: string | undefined;
+  remote?: string | undefined;
+  ms: number;
+}
+
+/** The longest login we show, in bytes; longer ones are cut and marked with `...`. */
+const MAX_LOGIN_SHOWN = 128;
+
+/** Formats a record as one line, without the trailing newline. */
+export function formatLogLine(program: string, pid: number, rec: LogRecord): string {
+  let line = `${program}[${pid}]: ${rec.outcome} reason=${rec.reason}`;
+  if (rec.login !== undefined) line += ` login="${escapeBytes(rec.login, MAX_LOGIN_SHOWN)}"`;
+  if (rec.remote !== undefined && rec.remote !== '') line += ` remote=${escapeWord(rec.remote)}`;
+  line += ` ms=${Math.round(rec.ms)}`;
+  if (rec.detail !== undefined) line += ` detail="${escapeBytes(Buffer.from(rec.detail, 'utf8'), 400)}"`;
+  return line;
+}
+
+/** Writes a record to the target; a failing write is ignored (logging never changes an exit). */
+export function writeLog(target: LogTarget, program: string, rec: LogRecord): void {
+  if (target !== 'stderr') return;
+  try {
+    writeSync(2, formatLogLine(program, process.pid, rec) + '\n');
+  } catch {
+    // stderr closed or full: the attempt's outcome stands.
+  }
+}
+
+/**
+ * Printable ASCII stays as it is, except `"` and `\`; every other byte becomes `\xHH`, so a
+ * login can neither forge a second log line nor hide in control characters.
+ */
+export function escapeBytes(bytes: Buffer, max: number): string {
+  let out = '';
+  const n = Math.min(bytes.length, max);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) out += String.fromCharCode(b);
+    else out += '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return bytes.length > max ? out + '...' : out;
+}
+
+/** A value from the environment, shown only if it is a plain token (an address). */
+function escapeWord(s: string): string {
+  return /^[0-9A-Za-z.:_-]{1,64}$/.test(s) ? s : `"${escapeBytes(Buffer.from(s, 'utf8'), 64)}"`;
+}

@@ -1,0 +1,36 @@
+// Loads the native helper (src/native/checkpassword.c) that sits beside the bundle, if it is there.
+// Without it the programs still work: hashes fall back to our own code, exec to spawn.
+
+/** What the addon exports. */
+export interface Native {
+  /** crypt_rn(3): the full hash string, or null when libcrypt refuses the setting. */
+  crypt(password: Buffer, setting: string): string | null;
+  /** execve(2) keeping the listed descriptors; returns the errno when it fails. */
+  execve(path: string, argv: string[], envp: string[], keepFds: number[]): number;
+}
+
+/** The addon's file name, next to the program's bundle in dist/. */
+export const NATIVE_FILE = 'checkpassword.node';
+
+let cached: Native | null | undefined;
+
+/**
+ * The addon, or null when it cannot be loaded or CHECKPASSWORD_NATIVE=off asks for the fallback
+ * (the tests use that to run the fallback path through the same programs).
+ */
+export function loadNative(): Native | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.env.CHECKPASSWORD_NATIVE === 'off') return cached;
+  const load = require;
+  // Beside the bundle in dist/; from src/native/ when the tests import this module directly.
+  for (const dir of [__dirname, `${__dirname}/../../dist`]) {
+    try {
+      cached = load(`${dir}/${NATIVE_FILE}`) as Native;
+      return cached;
+    } catch {
+      // Not there, or not loadable here: try the next place, then fall back.
+    }
+  }
+  return cached;
+}

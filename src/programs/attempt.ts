@@ -1,0 +1,109 @@
+// One login attempt from start to exit, shared by every login program: the clock, the log line,
+// the wipe of the request, and the single place where an error becomes an exit code.
+
+import { Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
+import { writeLog, type LogTarget } from '../log';
+import { callerFds } from '../exec/caller-fds';
+import { REQUEST_FD } from '../protocol/fd3';
+import { loadNative } from '../native/native';
+import { usageText, type OptionSpec } from '../options';
+import type { Account, Verdict } from '../backends/backend';
+
+/** What an attempt knows so far; filled in as main() goes. */
+export interface Attempt {
+  program: string;
+  started: number;
+  log: LogTarget;
+  /** The caller's descriptors to hand on to prog, taken before we open anything; never fd 3. */
+  fds: number[];
+  /** The whole fd 3 request once read, wiped when the attempt ends. */
+  request?: Buffer;
+  login?: Buffer;
+}
+
+/**
+ * Starts an attempt: the native helper is loaded first (it makes the process non-dumpable before
+ * the password is read), the caller's descriptors are noted, crashes become exit 111.
+ */
+export function beginAttempt(program: string): Attempt {
+  loadNative();
+  const attempt: Attempt = {
+    program,
+    started: performance.now(),
+    log: logTargetFrom(process.env.CHECKPASSWORD_LOG),
+    fds: callerFds().filter((fd) => fd !== REQUEST_FD),
+  };
+  const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  return attempt;
+}
+
+/** Runs main(); whatever it throws ends the attempt with that error's exit code. */
+export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main: () => Promise<never>): void {
+  main().catch((err: unknown) => {
+    const e = asCheckpasswordError(err);
+    if (e instanceof Misuse && (e.reason === 'bad-option' || e.reason === 'usage')) {
+      try {
+        require('node:fs').writeSync(2, `${attempt.program}: ${e.detail}\n${usageText(attempt.program, specs)}`);
+      } catch {
+        // No stderr: the exit code still says it.
+      }
+    }
+    finish(attempt, e);
+  });
+}
+
+/** The account of an ok verdict; every other verdict is a refusal named after it. */
+export function accepted(verdict: Verdict): Account {
+  switch (verdict.kind) {
+    case 'ok':
+      return verdict.account;
+    case 'unknown-user':
+      throw new Refused('unknown-user');
+    case 'bad-password':
+      throw new Refused('bad-password');
+    case 'disabled':
+      throw new Refused(verdict.reason);
+    case 'unsupported-hash':
+      throw new Refused('unsupported-hash', verdict.detail);
+  }
+}
+
+/** Logs the accepted login; called right before prog is exec'd. */
+export function logAccept(attempt: Attempt): void {
+  wipe(attempt);
+  writeLog(attempt.log, attempt.program, {
+    outcome: 'accept',
+    reason: 'ok',
+    login: attempt.login,
+    remote: process.env.TCPREMOTEIP,
+    ms: performance.now() - attempt.started,
+  });
+}
+
+/** The `--log` / CHECKPASSWORD_LOG value as a target; anything else is misuse. */
+export function logTargetFrom(value: string | undefined): LogTarget {
+  if (value === undefined || value === '' || value === 'none') return 'none';
+  if (value === 'stderr') return 'stderr';
+  throw new Misuse('bad-option', `unknown log target ${JSON.stringify(value)}`);
+}
+
+/** Ends the attempt: wipe, one log line, exit with the error's code (never 0). */
+function finish(attempt: Attempt, err: CheckpasswordError): never {
+  wipe(attempt);
+  writeLog(attempt.log, attempt.program, {
+    outcome: OUTCOME[err.exitCode] as 'reject' | 'tempfail' | 'misuse',
+    reason: err.reason,
+    login: attempt.login,
+    detail: err.detail,
+    remote: process.env.TCPREMOTEIP,
+    ms: performance.now() - attempt.started,
+  });
+  process.exit(err.exitCode);
+}
+
+function wipe(attempt: Attempt): void {
+  if (attempt.login) attempt.login = Buffer.from(attempt.login);
+  attempt.request?.fill(0);
+}

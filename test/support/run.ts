@@ -1,0 +1,105 @@
+// Runs a built login program the way a caller does: a real pipe on fd 3, prog after the options.
+
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+export const FIXTURES = join(ROOT, 'test/fixtures');
+export const RECORD_PROG = join(FIXTURES, 'record-prog');
+export const IS_ROOT = process.getuid!() === 0;
+
+export interface RunOptions {
+  /** Options and prog, as argv after the program name. */
+  args: string[];
+  /** The bytes on fd 3; null leaves fd 3 closed. */
+  input: Buffer | string | null;
+  /** The environment (default: PATH only, as a mail server's is small). */
+  env?: Record<string, string>;
+  /** A file that fd 4 is opened on for writing, as Dovecot's reply pipe would be. */
+  fd4?: string;
+  /** Run as this uid/gid instead of ours. */
+  uid?: number;
+  gid?: number;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** `key=value` facts the record-prog printed, and its environment. */
+  facts: Map<string, string>;
+  env: Map<string, string>;
+}
+
+const SCRIPT = [
+  'in=$1; out4=$2; shift 2',
+  'if [ -n "$out4" ]; then exec 4>"$out4"; fi',
+  'if [ -z "$in" ]; then exec 3<&-; exec "$@"; fi',
+  'cat "$in" | { exec 3<&0 0</dev/null; exec "$@"; }',
+].join('\n');
+
+const scratch = mkdtempSync(join(tmpdir(), 'cpw-run-'));
+chmodSync(scratch, 0o755);
+let counter = 0;
+
+/** The path of a built program in bin/. */
+export function bin(name: string): string {
+  return join(ROOT, 'bin', name);
+}
+
+/** Runs `program` (a path) with the request on a pipe on fd 3. */
+export function runProgram(program: string, opts: RunOptions): RunResult {
+  let inputFile = '';
+  if (opts.input !== null) {
+    inputFile = join(scratch, `in-${process.pid}-${counter++}`);
+    writeFileSync(inputFile, opts.input, { mode: 0o644 });
+  }
+  const spawnOpts: SpawnSyncOptions = {
+    env: opts.env ?? { PATH: '/usr/bin:/bin' },
+    timeout: opts.timeoutMs ?? 20_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  };
+  if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
+  if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
+  const r = spawnSync('/bin/sh', ['-c', SCRIPT, 'sh', inputFile, opts.fd4 ?? '', program, ...opts.args], spawnOpts);
+  const stdout = r.stdout?.toString('latin1') ?? '';
+  const facts = new Map<string, string>();
+  const env = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('env:')) {
+      const kv = line.slice(4);
+      const eq = kv.indexOf('=');
+      env.set(kv.slice(0, eq), kv.slice(eq + 1));
+    } else {
+      const eq = line.indexOf('=');
+      if (eq > 0) facts.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+  }
+  return { status: r.status, signal: r.signal, stdout, stderr: r.stderr?.toString('latin1') ?? '', facts, env };
+}
+
+/** A request as a caller writes it: login, password, timestamp, each ended by NUL. */
+export function request(login: string | Buffer, password: string | Buffer, timestamp: string | null = '<123.456@mail.example>'): Buffer {
+  const parts: Buffer[] = [Buffer.from(login), Buffer.from([0]), Buffer.from(password), Buffer.from([0])];
+  if (timestamp !== null) parts.push(Buffer.from(timestamp), Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+/** A fresh directory that other uids can read, for store files and homes. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(scratch, `${prefix}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** A home directory owned by uid/gid (when we are root), mode 0755. */
+export function makeHome(parent: string, name: string, uid: number, gid: number): string {
+  const home = join(parent, name);
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  if (IS_ROOT) chownSync(home, uid, gid);
+  return home;
+}
