@@ -14,7 +14,7 @@ BUNDLES  := $(PROGRAMS:%=dist/%.cjs)
 
 all: build
 
-build: node_modules/.installed dist/checkpassword.node $(BUNDLES)
+build: node_modules/.installed dist/checkpassword.node dist/bcryptjs.cjs $(BUNDLES)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,8 +23,14 @@ node_modules/.installed: package.json package-lock.json
 # One CommonJS bundle per login program: no ESM loader, no runtime dependency resolution.
 dist/%.cjs: src/programs/%.ts $(SOURCES) node_modules/.installed
 	$(ESBUILD) $< --bundle --platform=node --target=node20 --format=cjs --minify \
-	  --banner:js='#!/usr/bin/env node' --log-level=warning --outfile=$@
+	  --external:bcryptjs --banner:js='#!/usr/bin/env node' --log-level=warning --outfile=$@
 	chmod 755 $@
+
+# bcryptjs for the fallback path, outside the login bundles: loaded only when a bcrypt hash is met
+# without the native helper (src/crypt/bcrypt-fallback.ts).
+dist/bcryptjs.cjs: node_modules/.installed
+	$(ESBUILD) bcryptjs --bundle --platform=node --target=node20 --format=cjs --minify \
+	  --log-level=warning --outfile=$@
 
 # The native helper: libcrypt's crypt_rn and execve (src/native/checkpassword.c, docs/hashes.md).
 dist/checkpassword.node: src/native/checkpassword.c
