@@ -45,10 +45,12 @@ typecheck: node_modules/.installed
 	node_modules/.bin/tsc -p .
 
 test: build typecheck
-	node_modules/.bin/vitest run
+	@mkdir -p build
+	node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=build/test-results.json
+	@node -e "const r=require('./build/test-results.json'); console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')"
 
 bench: build
 	python3 bench/bench.py
 
 clean:
-	rm -rf dist
+	rm -rf dist build

@@ -191,10 +191,10 @@ describe('signals reach prog', () => {
         stdio: ['ignore', 'pipe', 'pipe', openSync(input, 'r')],
       });
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
+      child.stdout!.on('data', (d) => (out += d));
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('prog did not start')), 10_000);
-        child.stderr.on('data', (d) => {
+        child.stderr!.on('data', (d) => {
           if (String(d).includes('ready')) {
             clearTimeout(timer);
             resolve();
