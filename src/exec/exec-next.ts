@@ -31,11 +31,10 @@ export function resolveProg(prog: string, path: string | undefined): string {
 }
 
 /**
- * Replaces this process with prog (argv[0] as given), keeping the caller's descriptors `keepFds`.
- * Returns only through the spawn fallback, never normally: prog's status becomes ours.
+ * Replaces this process with `file` (found by resolveProg; argv[0] as the caller gave it), keeping
+ * the caller's descriptors `keepFds`. Never returns normally: prog's status becomes ours.
  */
-export function execNext(argv: string[], env: Record<string, string>, keepFds: number[]): Promise<never> {
-  const file = resolveProg(argv[0]!, env.PATH);
+export function execNext(file: string, argv: string[], env: Record<string, string>, keepFds: number[]): Promise<never> {
   const envList = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const native = loadNative();
   if (native) {

@@ -23,7 +23,7 @@ export function checkMinUid(account: Account, minUid: number): void {
  * the password was right, the system is wrong.
  */
 export function switchUser(account: Account, opts: SwitchOptions): 'switched' | 'unprivileged' {
-  if (process.getuid!() !== 0) return 'unprivileged';
+  if (process.geteuid!() !== 0) return 'unprivileged';
   try {
     if (opts.initgroups) (process as unknown as { initgroups(user: string, gid: number): void }).initgroups(account.name, account.gid);
     else process.setgroups!([account.gid]);

@@ -7,7 +7,7 @@ import { parseRequest, readRequestBytes } from '../protocol/fd3';
 import { passwdBackend } from '../backends/passwd';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
 import { nextEnv } from '../exec/next-env';
-import { execNext } from '../exec/exec-next';
+import { execNext, resolveProg } from '../exec/exec-next';
 import { accepted, beginAttempt, logAccept, logTargetFrom, runAttempt } from './attempt';
 
 const PROGRAM = 'checkpassword-passwd';
@@ -43,8 +43,9 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   switchUser(account, { minUid, initgroups: line.options.has(OPT.initgroups.name) });
   enterHome(account);
   const env = nextEnv(process.env, account);
+  const file = resolveProg(line.prog[0]!, env.PATH);
   logAccept(attempt);
-  return execNext(line.prog, env, attempt.fds);
+  return execNext(file, line.prog, env, attempt.fds);
 });
 
 function parseMinUid(value: string | undefined): number {
