@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, type CheckpasswordError } from '../src/exit';
+import { EXIT } from '../src/exit';
+import { exitOf } from './support/exit-of';
 import { optionValue, parseCommandLine, usageText, type OptionSpec } from '../src/options';
 
 const SPECS: OptionSpec[] = [
@@ -7,14 +8,6 @@ const SPECS: OptionSpec[] = [
   { name: 'initgroups', value: false, help: 'flag' },
 ];
 
-function exitOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (err) {
-    return (err as CheckpasswordError).exitCode;
-  }
-  return 0;
-}
 
 describe('command line of a login program', () => {
   it('options come before prog, and prog keeps its own options', () => {

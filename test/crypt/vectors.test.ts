@@ -1,31 +1,5 @@
 // Every row of the shared vectors verifies as its expect column says, through libcrypt (native).
 
-import { describe, expect, it } from 'vitest';
-import { cryptEngine, verifyPassword, verifyPlaintext } from '../../src/crypt/verify';
-import { vectorRows } from '../support/vectors';
+import { describeVectors } from '../support/vectors-suite';
 
-const rows = vectorRows();
-
-describe('hash vectors through the native helper (libcrypt)', () => {
-  it('the native helper is built and loaded', () => {
-    expect(cryptEngine()).toBe('libcrypt');
-  });
-
-  it('covers all 154 rows', () => {
-    expect(rows.length).toBe(154);
-  });
-
-  it.each(rows.filter((r) => r.format !== 'plain').map((r) => [r.title, r] as const))('%s', (_t, row) => {
-    expect(verifyPassword(row.password, row.hash) === 'match').toBe(row.expect === 'match');
-  });
-
-  it.each(rows.filter((r) => r.format === 'plain').map((r) => [r.title, r] as const))('%s (as a plaintext field)', (_t, row) => {
-    expect(verifyPlaintext(row.password, Buffer.from(row.hash, 'utf8')) === 'match').toBe(row.expect === 'match');
-  });
-
-  it('a plaintext password in a hash field never matches itself', () => {
-    for (const row of rows.filter((r) => r.format === 'plain' && r.expect === 'match')) {
-      expect(verifyPassword(row.password, row.hash)).not.toBe('match');
-    }
-  });
-});
+describeVectors('hash vectors through the native helper (libcrypt)', 'libcrypt');

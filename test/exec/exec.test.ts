@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, type CheckpasswordError } from '../../src/exit';
+import { EXIT } from '../../src/exit';
+import { exitOf } from '../support/exit-of';
 import { callerFds } from '../../src/exec/caller-fds';
 import { resolveProg } from '../../src/exec/exec-next';
 import { nextEnv } from '../../src/exec/next-env';
@@ -10,14 +11,6 @@ import { checkMinUid } from '../../src/exec/privileges';
 
 const account = { name: 'alice', uid: 1000, gid: 100, home: '/home/alice', shell: '/bin/sh' };
 
-function exitOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (err) {
-    return (err as CheckpasswordError).exitCode;
-  }
-  return 0;
-}
 
 describe('the next environment', () => {
   it('sets USER, HOME and SHELL from the account and keeps everything else', () => {

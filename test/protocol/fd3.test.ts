@@ -2,7 +2,8 @@ import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, type CheckpasswordError } from '../../src/exit';
+import { EXIT } from '../../src/exit';
+import { exitOf } from '../support/exit-of';
 import { MAX_REQUEST, parseRequest, readRequestBytes } from '../../src/protocol/fd3';
 
 const dir = mkdtempSync(join(tmpdir(), 'fd3-'));
@@ -14,14 +15,6 @@ function fdWith(bytes: Buffer): number {
   return openSync(file, 'r');
 }
 
-function exitOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (err) {
-    return (err as CheckpasswordError).exitCode;
-  }
-  return 0;
-}
 
 describe('reading fd 3', () => {
   it('512 bytes on fd 3 are accepted', () => {
