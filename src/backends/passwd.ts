@@ -41,7 +41,7 @@ export function passwdBackend(store: PasswdStore): Backend {
           return { kind: 'disabled', reason: stored === '' ? 'empty-password' : 'locked' };
         case 'unsupported':
           burn(password, entries.map(hashOf));
-          return { kind: 'unsupported-hash', detail: `unrecognised hash format for ${entry.name}` };
+          return { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` };
       }
     },
   };

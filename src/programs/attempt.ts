@@ -26,16 +26,14 @@ export interface Attempt {
  * the password is read), the caller's descriptors are noted, crashes become exit 111.
  */
 export function beginAttempt(program: string): Attempt {
-  loadNative();
-  const attempt: Attempt = {
-    program,
-    started: performance.now(),
-    log: logTargetFrom(process.env.CHECKPASSWORD_LOG),
-    fds: callerFds().filter((fd) => fd !== REQUEST_FD),
-  };
+  const attempt: Attempt = { program, started: performance.now(), log: 'stderr', fds: [0, 1, 2] };
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+  loadNative();
+  attempt.fds = callerFds().filter((fd) => fd !== REQUEST_FD);
+  // main() checks the value again and calls a bad one misuse; until then a bad one logs to stderr.
+  attempt.log = safeLogTarget(process.env.CHECKPASSWORD_LOG);
   return attempt;
 }
 
@@ -87,6 +85,14 @@ export function logTargetFrom(value: string | undefined): LogTarget {
   if (value === undefined || value === '' || value === 'none') return 'none';
   if (value === 'stderr') return 'stderr';
   throw new Misuse('bad-option', `unknown log target ${JSON.stringify(value)}`);
+}
+
+function safeLogTarget(value: string | undefined): LogTarget {
+  try {
+    return logTargetFrom(value);
+  } catch {
+    return 'stderr';
+  }
 }
 
 /** Ends the attempt: wipe, one log line, exit with the error's code (never 0). */

@@ -421,6 +421,12 @@ describe('logging', () => {
     expect(r.stderr).toContain('login="evil\\x0acheckpassword-passwd[1]: accept"');
   });
 
+  it('an unknown CHECKPASSWORD_LOG value exits 2, with a line on stderr saying so', () => {
+    const r = login(request('alice', 'six-secret'), { env: { PATH: '/usr/bin:/bin', CHECKPASSWORD_LOG: 'syslogg' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/misuse reason=bad-option .*unknown log target/);
+  });
+
   it('an unknown log target exits 2', () => {
     expect(login(request('alice', 'six-secret'), { opts: ['--log', 'syslogg', '--passwd', passwd] }).status).toBe(2);
   });
