@@ -19,11 +19,13 @@ export function passwdBackend(store: PasswdStore): Backend {
       const entries = parsePasswd(readStore(store.passwd));
       const shadow = store.shadow === null ? new Map<string, string>() : parseShadow(readStore(store.shadow));
       const hashOf = (e: { name: string; password: string }) => shadow.get(e.name) ?? e.password;
+      // Chosen on every path, so that choosing it is no tell either.
+      const dummy = pickDummyHash(entries.map(hashOf));
 
       const name = login.toString('latin1');
       const entry = entries.find((e) => e.name === name);
       if (!entry) {
-        burn(password, entries.map(hashOf));
+        verifyPassword(password, dummy);
         return { kind: 'unknown-user' };
       }
       const stored = hashOf(entry);
@@ -37,17 +39,13 @@ export function passwdBackend(store: PasswdStore): Backend {
         case 'mismatch':
           return { kind: 'bad-password' };
         case 'locked':
-          burn(password, entries.map(hashOf));
+          verifyPassword(password, dummy);
           return { kind: 'disabled', reason: stored === '' ? 'empty-password' : 'locked' };
         case 'unsupported':
-          burn(password, entries.map(hashOf));
+          verifyPassword(password, dummy);
           return { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` };
       }
     },
   };
 }
 
-/** One verification against the store's representative hash; the result is thrown away. */
-function burn(password: Buffer, hashes: string[]): void {
-  verifyPassword(password, pickDummyHash(hashes));
-}

@@ -16,13 +16,12 @@ export function bcryptCrypt(password: Buffer, stored: string): string | null {
 
 /**
  * bcryptjs is half the size of a login bundle, so it is not in it: the build puts it in its own
- * file beside the bundles (dist/bcryptjs.cjs); from a source checkout, node_modules has it.
+ * file beside the bundles (dist/bcryptjs.cjs).
  */
 function loadBcryptjs(): typeof import('bcryptjs') {
+  // From the TypeScript sources (the tests), the package itself; a bundle only ever loads its
+  // neighbour, never whatever a module search up the tree would find.
+  if (/\/src\/crypt$/.test(__dirname)) return require('bcryptjs');
   const load = require;
-  try {
-    return load(`${__dirname}/bcryptjs.cjs`);
-  } catch {
-    return require('bcryptjs');
-  }
+  return load(`${__dirname}/bcryptjs.cjs`);
 }

@@ -44,7 +44,9 @@ export function md5Crypt(password: Buffer, setting: string): string | null {
 
 /** The 16-byte MD5-crypt result for a password, magic and (already cut) salt. */
 function md5CryptRaw(pw: Buffer, magic: Buffer, salt: Buffer): Buffer {
-  const alt = md5(Buffer.concat([pw, salt, pw]));
+  const pwSaltPw = Buffer.concat([pw, salt, pw]);
+  const alt = md5(pwSaltPw);
+  pwSaltPw.fill(0);
 
   const ctx = nodeCrypto().createHash('md5');
   ctx.update(pw);

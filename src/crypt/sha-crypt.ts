@@ -80,7 +80,9 @@ function shaCryptRaw(v: Variant, pw: Buffer, salt: Buffer, rounds: number): Buff
 
   // Digest B = H(pw salt pw); digest A = H(pw salt, B repeated over pw.length bytes, then one
   // piece per bit of pw.length: B for a 1 bit, pw for a 0 bit).
-  const b = digest(alg, Buffer.concat([pw, salt, pw]));
+  const pwSaltPw = Buffer.concat([pw, salt, pw]);
+  const b = digest(alg, pwSaltPw);
+  pwSaltPw.fill(0);
   const ctxA = nodeCrypto().createHash(alg);
   ctxA.update(pw);
   ctxA.update(salt);

@@ -1,7 +1,7 @@
 // Runs prog: found through PATH as pathexec_run.c does, then exec'd in place of this process
 // (native execve, or Node's own process.execve), or else spawned with the status passed on.
 
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import { TemporaryFailure } from '../exit';
 import { loadNative } from '../native/native';
 
@@ -13,21 +13,29 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIG
 
 /**
  * The file to exec for `prog`: itself when it has a slash, else the first executable file named
- * so in PATH (an empty element is the working directory). Not found: 111.
+ * so in PATH (an empty element is the working directory). Not found or not executable: 111,
+ * found before the accept line is logged.
  */
 export function resolveProg(prog: string, path: string | undefined): string {
-  if (prog.includes('/')) return prog;
+  if (prog.includes('/')) {
+    if (isExecutableFile(prog)) return prog;
+    throw new TemporaryFailure('exec-failed', `${prog} is not an executable file`);
+  }
   for (const dir of (path ?? DEFAULT_PATH).split(':')) {
     const candidate = `${dir === '' ? '.' : dir}/${prog}`;
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here: go on with the next element.
-    }
+    if (isExecutableFile(candidate)) return candidate;
   }
   throw new TemporaryFailure('exec-failed', `${prog} not found in PATH`);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -62,6 +70,8 @@ function spawnAndWait(file: string, argv: string[], env: Record<string, string>,
   for (let fd = 0; fd <= top; fd++) stdio.push(fd <= 2 ? 'inherit' : keepFds.includes(fd) ? fd : 'ignore');
   return new Promise((_resolve, reject) => {
     const child = spawn(file, argv.slice(1), { argv0: argv[0], env, stdio });
+    // Our copies of the caller's other descriptors (Dovecot's reply pipe) belong to prog alone.
+    for (const fd of keepFds) if (fd > 2) closeQuietly(fd);
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
     child.on('error', (err) => {
@@ -72,4 +82,12 @@ function spawnAndWait(file: string, argv: string[], env: Record<string, string>,
       process.exit(status);
     });
   });
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
 }

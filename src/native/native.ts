@@ -23,8 +23,10 @@ export function loadNative(): Native | null {
   cached = null;
   if (process.env.CHECKPASSWORD_NATIVE === 'off') return cached;
   const load = require;
-  // Beside the bundle in dist/; from src/native/ when the tests import this module directly.
-  for (const dir of [__dirname, `${__dirname}/../../dist`]) {
+  // Beside the bundle in dist/. Only when this module runs from the TypeScript sources (the
+  // tests) is the build's dist/ looked in too; a bundle never looks outside its own directory.
+  const dirs = /\/src\/native$/.test(__dirname) ? [__dirname, `${__dirname}/../../dist`] : [__dirname];
+  for (const dir of dirs) {
     try {
       cached = load(`${dir}/${NATIVE_FILE}`) as Native;
       return cached;

@@ -30,6 +30,9 @@ export function beginAttempt(program: string): Attempt {
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+  // Node starts its inspector on SIGUSR1: with a listener it does not, so no local user can
+  // attach a debugger to a process that holds a password or, after a spawn, the user's session.
+  process.on('SIGUSR1', () => {});
   loadNative();
   attempt.fds = callerFds().filter((fd) => fd !== REQUEST_FD);
   // main() checks the value again and calls a bad one misuse; until then a bad one logs to stderr.

@@ -59,6 +59,7 @@ export function readRequestBytes(fd: number = REQUEST_FD): Buffer {
     // Already gone; nothing of ours depends on it.
   }
   if (total > MAX_REQUEST) {
+    buf.fill(0);
     throw new Refused('input-too-long', `${total > MAX_DRAIN ? `more than ${MAX_DRAIN}` : total} bytes on fd ${fd}`);
   }
   return buf.subarray(0, len);

@@ -34,8 +34,13 @@ describe('finding prog', () => {
   writeFileSync(join(dir, 'runme'), '#!/bin/sh\n', { mode: 0o755 });
   writeFileSync(join(dir, 'plain'), 'x', { mode: 0o644 });
 
-  it('a name with a slash is used as it is', () => {
-    expect(resolveProg('./anything', '/nowhere')).toBe('./anything');
+  it('a name with a slash is used as it is, without a PATH search', () => {
+    expect(resolveProg(`${dir}/runme`, '/nowhere')).toBe(`${dir}/runme`);
+  });
+
+  it('a name with a slash that is not an executable file is a temporary failure, exit 111', () => {
+    expect(exitOf(() => resolveProg(`${dir}/plain`, '/bin'))).toBe(EXIT.temporary);
+    expect(exitOf(() => resolveProg(dir, '/bin'))).toBe(EXIT.temporary);
   });
 
   it('a bare name is searched in PATH, first executable file wins', () => {

@@ -301,10 +301,12 @@ describe('the success path', () => {
     expect(login(request('alice', 'six-secret'), { prog: ['no-such-prog-here'] }).status).toBe(111);
   });
 
-  it('a prog that is not executable exits 111', () => {
+  it('a prog that is not executable exits 111, logged once as a tempfail (never as an accept)', () => {
     const file = join(dir, 'not-executable');
     writeFileSync(file, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
-    expect(login(request('alice', 'six-secret'), { prog: [file] }).status).toBe(111);
+    const r = login(request('alice', 'six-secret'), { prog: [file], env: { PATH: '/usr/bin:/bin', CHECKPASSWORD_LOG: 'stderr' } });
+    expect(r.status).toBe(111);
+    expect(r.stderr).toMatch(/^checkpassword-passwd\[\d+\]: tempfail reason=exec-failed login="alice" ms=\d+ detail="[^"]*not-executable is not an executable file"\n$/);
   });
 
   it('fd 3 is closed for prog and the caller\'s other descriptors (fd 4) stay open', () => {
@@ -314,6 +316,12 @@ describe('the success path', () => {
     expect(r.status).toBe(0);
     expect(r.facts.get('fds')).toBe(' 0 1 2 4');
     expect(require('node:fs').readFileSync(out4, 'utf8')).toBe('written to fd 4\n');
+  });
+
+  it('a caller\'s fd 4 on the same pipe as fd 1 is handed on too', () => {
+    const r = login(request('alice', 'six-secret'), { fd4: '&1' });
+    expect(r.facts.get('fds')).toBe(' 0 1 2 4');
+    expect(r.stdout).toContain('written to fd 4\n');
   });
 
   it('nothing is written to stdout but what prog writes', () => {

@@ -191,7 +191,9 @@ describe('signals reach prog', () => {
         stdio: ['ignore', 'pipe', 'pipe', openSync(input, 'r')],
       });
       let out = '';
+      let errors = '';
       child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (errors += d));
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('prog did not start')), 10_000);
         child.stderr!.on('data', (d) => {
@@ -201,6 +203,12 @@ describe('signals reach prog', () => {
           }
         });
       });
+      if (native === 'off') {
+        // The login process stays as prog's parent here: SIGUSR1 must not open Node's inspector.
+        child.kill('SIGUSR1');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(errors).not.toMatch(/Debugger listening/);
+      }
       child.kill('SIGTERM');
       const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       expect(status).toBe(143);

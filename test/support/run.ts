@@ -17,7 +17,7 @@ export interface RunOptions {
   input: Buffer | string | null;
   /** The environment (default: PATH only, as a mail server's is small). */
   env?: Record<string, string>;
-  /** A file that fd 4 is opened on for writing, as Dovecot's reply pipe would be. */
+  /** A file that fd 4 is opened on for writing, as Dovecot's reply pipe would be; `&1` for a copy of fd 1. */
   fd4?: string;
   /** Run as this uid/gid instead of ours. */
   uid?: number;
@@ -37,7 +37,7 @@ export interface RunResult {
 
 const SCRIPT = [
   'in=$1; out4=$2; shift 2',
-  'if [ -n "$out4" ]; then exec 4>"$out4"; fi',
+  'if [ "$out4" = "&1" ]; then exec 4>&1; elif [ -n "$out4" ]; then exec 4>"$out4"; fi',
   'if [ -z "$in" ]; then exec 3<&-; exec "$@"; fi',
   'cat "$in" | { exec 3<&0 0</dev/null; exec "$@"; }',
 ].join('\n');
