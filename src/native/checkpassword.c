@@ -35,7 +35,7 @@ static napi_value Crypt(napi_env env, napi_callback_info info) {
   void *pw;
   size_t pwlen;
   napi_get_buffer_info(env, argv[0], &pw, &pwlen);
-  if (pwlen >= MAX_PHRASE || memchr(pw, 0, pwlen) != NULL) {
+  if (pwlen >= MAX_PHRASE || (pwlen > 0 && memchr(pw, 0, pwlen) != NULL)) {
     napi_value nul;
     napi_get_null(env, &nul);
     return nul; /* a NUL inside would cut the password short in C: never verifiable */
@@ -51,7 +51,7 @@ static napi_value Crypt(napi_env env, napi_callback_info info) {
   }
 
   char phrase[MAX_PHRASE];
-  memcpy(phrase, pw, pwlen);
+  if (pwlen > 0) memcpy(phrase, pw, pwlen);
   phrase[pwlen] = 0;
   struct crypt_data *data = calloc(1, sizeof *data);
   if (data == NULL) {
@@ -68,6 +68,7 @@ static napi_value Crypt(napi_env env, napi_callback_info info) {
     napi_create_string_latin1(env, out, NAPI_AUTO_LENGTH, &result);
   explicit_bzero(data, sizeof *data);
   free(data);
+  explicit_bzero(setting, sizeof setting);
   return result;
 }
 
