@@ -2,7 +2,7 @@
 // writes to fd 4). Node marks every inherited descriptor close-on-exec at start-up and opens its
 // own (epoll, eventfd, self-pipes), so we tell them apart by what they are.
 
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 
 /**
  * The open descriptors that are not Node's own, in order. Node's own are anonymous inodes and
@@ -25,30 +25,34 @@ export function callerFds(): number[] {
       // The directory handle readdirSync used, already closed.
     }
   }
-  // For each pipe: which ends (0 read, 1 write) we hold.
-  const pipeEnds = new Map<string, Set<number>>();
+  // Pipes seen on more than one descriptor: which ends (read, write) we hold of each.
+  const seen = new Map<string, number>();
+  for (const [fd, t] of targets) if (fd > 2 && t.startsWith('pipe:')) seen.set(t, (seen.get(t) ?? 0) + 1);
+  const ends = new Map<string, number>();
   for (const [fd, t] of targets) {
-    if (fd > 2 && t.startsWith('pipe:')) {
-      const ends = pipeEnds.get(t) ?? new Set<number>();
-      ends.add(accessMode(fd));
-      pipeEnds.set(t, ends);
-    }
+    if (fd > 2 && seen.get(t)! > 1) ends.set(t, (ends.get(t) ?? 0) | accessBits(fd));
   }
   const fds: number[] = [];
   for (const [fd, t] of targets) {
     if (fd > 2 && t.startsWith('anon_inode:')) continue;
-    if (fd > 2 && t.startsWith('pipe:') && pipeEnds.get(t)!.size > 1) continue;
+    if (fd > 2 && ends.get(t) === (READ | WRITE)) continue;
     fds.push(fd);
   }
   return fds.sort((a, b) => a - b);
 }
 
-/** O_ACCMODE of a descriptor from /proc/self/fdinfo (0 read, 1 write, 2 both; -1 unknown). */
-function accessMode(fd: number): number {
+const READ = 1;
+const WRITE = 2;
+
+/**
+ * Whether a descriptor is open for reading, writing or both: the permission bits of its
+ * /proc/self/fd link say it (lr-x, l-wx, lrwx), for the price of one lstat.
+ */
+function accessBits(fd: number): number {
   try {
-    const m = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
-    return m ? parseInt(m[1]!, 8) & 3 : -1;
+    const mode = lstatSync(`/proc/self/fd/${fd}`).mode;
+    return (mode & 0o400 ? READ : 0) | (mode & 0o200 ? WRITE : 0);
   } catch {
-    return -1;
+    return 0;
   }
 }
