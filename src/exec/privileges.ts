@@ -6,8 +6,6 @@ import type { Account } from '../backends/backend';
 
 /** How to switch. */
 export interface SwitchOptions {
-  /** The lowest uid that may log in (default 1: root never does unless allowed). */
-  minUid: number;
   /** Take the supplementary groups from the group database (initgroups) instead of DJB's
    *  "primary gid only". */
   initgroups: boolean;

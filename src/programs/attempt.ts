@@ -1,6 +1,7 @@
 // One login attempt from start to exit, shared by every login program: the clock, the log line,
 // the wipe of the request, and the single place where an error becomes an exit code.
 
+import { writeSync } from 'node:fs';
 import { Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
 import { writeLog, type LogTarget } from '../log';
 import { callerFds } from '../exec/caller-fds';
@@ -46,7 +47,7 @@ export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main:
     const e = asCheckpasswordError(err);
     if (e instanceof Misuse && (e.reason === 'bad-option' || e.reason === 'usage')) {
       try {
-        require('node:fs').writeSync(2, `${attempt.program}: ${e.detail}\n${usageText(attempt.program, specs)}`);
+        writeSync(2, `${attempt.program}: ${e.detail}\n${usageText(attempt.program, specs)}`);
       } catch {
         // No stderr: the exit code still says it.
       }

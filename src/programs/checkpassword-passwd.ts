@@ -40,7 +40,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   request.password.fill(0);
 
   checkMinUid(account, minUid);
-  switchUser(account, { minUid, initgroups: line.options.has(OPT.initgroups.name) });
+  switchUser(account, { initgroups: line.options.has(OPT.initgroups.name) });
   enterHome(account);
   const env = nextEnv(process.env, account);
   const file = resolveProg(line.prog[0]!, env.PATH);
