@@ -1,5 +1,6 @@
 // One log line per login attempt, written only when the operator asked for it.
-// Format (docs/logging.md): `<program>[<pid>]: <outcome> reason=<word> login="<escaped>" remote=<ip> ms=<n>`.
+// Format (docs/logging.md): `<program>[<pid>]: <outcome> reason=<word> login="<escaped>" remote=<ip>
+// method=<word> ms=<n> detail="<text>" warning="<text>"`, the optional fields only when known.
 
 import { writeSync } from 'node:fs';
 
@@ -13,7 +14,11 @@ export interface LogRecord {
   login?: Buffer | undefined;
   detail?: string | undefined;
   remote?: string | undefined;
+  /** How the password was proven, on an accept (plain, apop, cram-md5), where a backend knows several. */
+  method?: string | undefined;
   ms: number;
+  /** Something the operator should fix that did not change the outcome. */
+  warning?: string | undefined;
 }
 
 /** The longest login we show, in bytes; longer ones are cut and marked with `...`. */
@@ -24,8 +29,10 @@ export function formatLogLine(program: string, pid: number, rec: LogRecord): str
   let line = `${program}[${pid}]: ${rec.outcome} reason=${rec.reason}`;
   if (rec.login !== undefined) line += ` login="${escapeBytes(rec.login, MAX_LOGIN_SHOWN)}"`;
   if (rec.remote !== undefined && rec.remote !== '') line += ` remote=${escapeWord(rec.remote)}`;
+  if (rec.method !== undefined) line += ` method=${escapeWord(rec.method)}`;
   line += ` ms=${Math.round(rec.ms)}`;
   if (rec.detail !== undefined) line += ` detail="${escapeBytes(Buffer.from(rec.detail, 'utf8'), 400)}"`;
+  if (rec.warning !== undefined) line += ` warning="${escapeBytes(Buffer.from(rec.warning, 'utf8'), 400)}"`;
   return line;
 }
 

@@ -19,10 +19,18 @@ export interface PasswdEntry {
  * Missing, unreadable or not a file: TemporaryFailure, never "unknown user".
  */
 export function readStore(file: string): string {
+  const text = readStoreIfExists(file);
+  if (text === null) throw new TemporaryFailure('store-unreadable', `cannot read ${file}: ENOENT`);
+  return text;
+}
+
+/** Like readStore, but a file that does not exist is null (an optional file, like vlimits.default). */
+export function readStoreIfExists(file: string): string | null {
   try {
     return readFileSync(file).toString('latin1');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT') return null;
     throw new TemporaryFailure('store-unreadable', `cannot read ${file}: ${code}`);
   }
 }

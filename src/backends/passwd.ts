@@ -3,6 +3,7 @@
 
 import { verifyPassword } from '../crypt/verify';
 import { pickDummyHash } from '../crypt/dummy';
+import type { LoginRequest } from '../protocol/fd3';
 import type { Backend, Verdict } from './backend';
 import { parsePasswd, parseShadow, readStore } from './passwd-file';
 
@@ -15,7 +16,7 @@ export interface PasswdStore {
 /** The backend over one passwd (+ shadow) pair, read afresh for each login. */
 export function passwdBackend(store: PasswdStore): Backend {
   return {
-    verify(login: Buffer, password: Buffer): Verdict {
+    verify({ login, password }: LoginRequest): Verdict {
       const entries = parsePasswd(readStore(store.passwd));
       const shadow = store.shadow === null ? new Map<string, string>() : parseShadow(readStore(store.shadow));
       const hashOf = (e: { name: string; password: string }) => shadow.get(e.name) ?? e.password;

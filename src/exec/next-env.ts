@@ -2,12 +2,15 @@
 
 import type { Account } from '../backends/backend';
 
-/** A copy of `env` with the account's USER, HOME and SHELL (DJB's checkpassword sets exactly these). */
+/**
+ * A copy of `env` with the account's USER, HOME and SHELL (DJB's checkpassword sets exactly
+ * these), plus whatever the backend adds (vpopmail's VPOPUSER).
+ */
 export function nextEnv(env: NodeJS.ProcessEnv, account: Account): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   out.USER = account.name;
   out.HOME = account.home;
   out.SHELL = account.shell;
-  return out;
+  return Object.assign(out, account.env);
 }

@@ -20,6 +20,10 @@ export interface Attempt {
   /** The whole fd 3 request once read, wiped when the attempt ends. */
   request?: Buffer;
   login?: Buffer;
+  /** How the password was proven, for the accept line (backends that know several ways). */
+  method?: string;
+  /** Operator warnings gathered on the way, logged with the attempt's line. */
+  warnings: string[];
 }
 
 /**
@@ -27,7 +31,7 @@ export interface Attempt {
  * the password is read), the caller's descriptors are noted, crashes become exit 111.
  */
 export function beginAttempt(program: string): Attempt {
-  const attempt: Attempt = { program, started: elapsedMs(), log: 'stderr', fds: [0, 1, 2] };
+  const attempt: Attempt = { program, started: elapsedMs(), log: 'stderr', fds: [0, 1, 2], warnings: [] };
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
@@ -57,16 +61,17 @@ export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main:
 }
 
 /** The account of an ok verdict; every other verdict is a refusal named after it. */
-export function accepted(verdict: Verdict): Account {
+export function accepted(verdict: Verdict, attempt?: Attempt): Account {
   switch (verdict.kind) {
     case 'ok':
+      if (attempt && verdict.method) attempt.method = verdict.method;
       return verdict.account;
     case 'unknown-user':
       throw new Refused('unknown-user');
     case 'bad-password':
       throw new Refused('bad-password');
     case 'disabled':
-      throw new Refused(verdict.reason);
+      throw new Refused(verdict.reason, verdict.detail);
     case 'unsupported-hash':
       throw new Refused('unsupported-hash', verdict.detail);
   }
@@ -80,7 +85,9 @@ export function logAccept(attempt: Attempt): void {
     reason: 'ok',
     login: attempt.login,
     remote: process.env.TCPREMOTEIP,
+    method: attempt.method,
     ms: elapsedMs() - attempt.started,
+    warning: warningsOf(attempt),
   });
 }
 
@@ -109,8 +116,13 @@ function finish(attempt: Attempt, err: CheckpasswordError): never {
     detail: err.detail,
     remote: process.env.TCPREMOTEIP,
     ms: elapsedMs() - attempt.started,
+    warning: warningsOf(attempt),
   });
   process.exit(err.exitCode);
+}
+
+function warningsOf(attempt: Attempt): string | undefined {
+  return attempt.warnings.length > 0 ? attempt.warnings.join('; ') : undefined;
 }
 
 function wipe(attempt: Attempt): void {

@@ -1,0 +1,180 @@
+// The vpopmail backend of checkpassword-vpopmail: what vchkpw does with vpasswd.cdb (or vpasswd),
+// qmail's users/cdb (or users/assign), the gid flags and domain limits, APOP and CRAM-MD5.
+
+import { statSync } from 'node:fs';
+import { openCdb } from '../../cdb/read';
+import { verifyPassword } from '../../crypt/verify';
+import { pickDummyHash } from '../../crypt/dummy';
+import { Refused, TemporaryFailure } from '../../exit';
+import type { LoginRequest } from '../../protocol/fd3';
+import type { Backend, Verdict } from '../backend';
+import { readStore, readStoreIfExists } from '../passwd-file';
+import { assignKey, findAssignText, parseAssignValue, type DomainAssign } from './assign';
+import { apopDigest, cramDigest, digestsEqual, isChallenge, splitCramFields } from './challenge';
+import { FLAGS, effectiveFlags, parseLimits } from './flags';
+import { parseLoginName, sanitizeEnvDomain } from './login-name';
+import { blockingFlag, type Service } from './service';
+import { findVpasswdLine, parseVpasswdValue, stripScheme, type VpasswdEntry } from './vpasswd-line';
+
+/** Where vpopmail and qmail live, and what this login is for. */
+export interface VpopmailConfig {
+  /** vpopmail's home (~vpopmail): etc/defaultdomain, etc/vlimits.default. */
+  home: string;
+  /** qmail's directory: users/cdb, users/assign. */
+  qmailDir: string;
+  service: Service;
+  /** VPOPMAIL_DOMAIN, the default domain before ~vpopmail/etc/defaultdomain. */
+  envDomain?: string | undefined;
+  /** Told about things an operator should fix that do not change the verdict. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Built-in dummy for an unknown domain: SHA-512-crypt at vpopmail 5.6's default cost (5000
+ * rounds), made once with `mkpasswd -m sha512crypt` from a random password nobody knows.
+ */
+const VPASSWD_DUMMY_HASH = '$6$lRtYrn.MOVresNo5$I2D2tZznIP5GeyJnnaSu9d1FufZu8LiAVm3nx2F4oZF0w9zbJ4Y.LKE0ecAclw4fzTo63YgzYK/hkwC.vd3sO/';
+
+/** The backend over one vpopmail installation. */
+export function vpopmailBackend(cfg: VpopmailConfig): Backend {
+  return {
+    verify(request: LoginRequest): Verdict {
+      const { password } = request;
+      let name;
+      try {
+        name = parseLoginName(request.login.toString('latin1'), () => defaultDomain(cfg));
+      } catch (err) {
+        if (err instanceof Refused) verifyPassword(password, VPASSWD_DUMMY_HASH);
+        throw err;
+      }
+      const domain = name.domain === '' ? null : resolveDomain(cfg.qmailDir, name.domain);
+      if (!domain) {
+        verifyPassword(password, VPASSWD_DUMMY_HASH);
+        return { kind: 'unknown-user' };
+      }
+      const store = openVpasswd(domain.dir, cfg.warn);
+      const entry = store.lookup(name.user);
+      if (!entry) {
+        verifyPassword(password, store.dummy);
+        return { kind: 'unknown-user' };
+      }
+
+      const method = checkPassword(request, entry, cfg.service, store.dummy);
+      if (method.kind !== 'ok') return method.verdict;
+
+      const flags = entry.flags & FLAGS.V_OVERRIDE ? entry.flags : effectiveFlags(entry.flags, domainLimits(cfg.home, domain.dir));
+      const blocked = blockingFlag(cfg.service, flags);
+      if (blocked) return { kind: 'disabled', reason: 'service-blocked', detail: `${blocked} forbids ${cfg.service}` };
+      return {
+        kind: 'ok',
+        method: method.method,
+        account: {
+          name: name.user,
+          uid: domain.uid,
+          gid: domain.gid,
+          home: entry.dir,
+          shell: 'NOLOGIN',
+          env: { VPOPUSER: name.vpopuser },
+        },
+      };
+    },
+  };
+}
+
+type PasswordCheck = { kind: 'ok'; method: string } | { kind: 'refused'; verdict: Verdict };
+
+/**
+ * vchkpw's order: with a stored clear password, APOP (POP) or CRAM-MD5 (SMTP) first; then
+ * crypt(3) on the password field, so a plain password still works where a clear one is stored.
+ */
+function checkPassword(request: LoginRequest, entry: VpasswdEntry, service: Service, dummy: string): PasswordCheck {
+  const { password, timestamp } = request;
+  const clear = entry.clear === null || entry.clear === '' ? null : Buffer.from(entry.clear, 'latin1');
+  const cram = service === 'smtp' ? splitCramFields(password, timestamp) : null;
+  const apop = service === 'pop3' && timestamp !== null && isChallenge(timestamp) && /^[0-9a-f]{32}$/.test(password.toString('latin1'));
+  if (clear) {
+    if (cram && digestsEqual(cramDigest(cram.challenge, clear), cram.response)) return { kind: 'ok', method: 'cram-md5' };
+    if (apop && digestsEqual(apopDigest(timestamp!, clear), password)) return { kind: 'ok', method: 'apop' };
+  }
+  const result = verifyPassword(password, stripScheme(entry.passwd));
+  switch (result) {
+    case 'match':
+      return { kind: 'ok', method: 'plain' };
+    case 'mismatch':
+      if ((cram || apop) && !clear) {
+        return { kind: 'refused', verdict: { kind: 'disabled', reason: 'no-clear-password', detail: `${cram ? 'CRAM-MD5' : 'APOP'} needs a stored clear-text password` } };
+      }
+      return { kind: 'refused', verdict: { kind: 'bad-password' } };
+    case 'locked':
+      verifyPassword(password, dummy);
+      return { kind: 'refused', verdict: { kind: 'disabled', reason: entry.passwd === '' ? 'empty-password' : 'locked' } };
+    case 'unsupported':
+      verifyPassword(password, dummy);
+      return { kind: 'refused', verdict: { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` } };
+  }
+}
+
+/** VPOPMAIL_DOMAIN, else the first line of ~vpopmail/etc/defaultdomain, else ''. */
+function defaultDomain(cfg: VpopmailConfig): string {
+  if (cfg.envDomain) return sanitizeEnvDomain(cfg.envDomain);
+  const text = readStoreIfExists(`${cfg.home}/etc/defaultdomain`);
+  return text === null ? '' : text.split('\n')[0]!.trim();
+}
+
+/** The domain's assign entry from users/cdb, or users/assign when there is no cdb; null: unknown. */
+function resolveDomain(qmailDir: string, domain: string): DomainAssign | null {
+  const cdbFile = `${qmailDir}/users/cdb`;
+  const cdb = openCdb(cdbFile);
+  if (cdb) {
+    try {
+      const value = cdb.get(assignKey(domain));
+      if (value === null) return null;
+      const assign = parseAssignValue(value);
+      if (!assign) throw new TemporaryFailure('store-corrupt', `${cdbFile}: bad entry for ${domain}`);
+      return assign;
+    } finally {
+      cdb.close();
+    }
+  }
+  return findAssignText(readStore(`${qmailDir}/users/assign`), domain);
+}
+
+/** A domain's user store: vpasswd.cdb, or the vpasswd text file when there is no cdb. */
+function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(user: string): VpasswdEntry | null; dummy: string } {
+  const cdbFile = `${dir}/vpasswd.cdb`;
+  const cdb = openCdb(cdbFile);
+  if (!cdb) {
+    const text = readStore(`${dir}/vpasswd`);
+    const hashes = text.split('\n').map((line) => stripScheme(line.split(':')[1] ?? ''));
+    return { lookup: (user) => findVpasswdLine(text, user), dummy: pickDummyHash(hashes) };
+  }
+  if (warn && isNewer(`${dir}/vpasswd`, cdbFile)) warn(`${dir}/vpasswd is newer than vpasswd.cdb: run vmkpasswd`);
+  // The first record stands for the domain's hashes: same scheme and cost, two small reads.
+  const first = cdb.first();
+  const dummy = first ? pickDummyHash([stripScheme(parseVpasswdValue(first.key.toString('latin1'), first.data.toString('latin1')).passwd)]) : VPASSWD_DUMMY_HASH;
+  return {
+    lookup(user: string): VpasswdEntry | null {
+      try {
+        const value = cdb.get(Buffer.from(user, 'latin1'));
+        return value === null ? null : parseVpasswdValue(user, value.toString('latin1'));
+      } finally {
+        cdb.close();
+      }
+    },
+    dummy,
+  };
+}
+
+/** The domain's limits: .qmailadmin-limits in its directory, else ~vpopmail/etc/vlimits.default. */
+function domainLimits(home: string, dir: string): number {
+  const text = readStoreIfExists(`${dir}/.qmailadmin-limits`) ?? readStoreIfExists(`${home}/etc/vlimits.default`);
+  return text === null ? 0 : parseLimits(text);
+}
+
+function isNewer(a: string, b: string): boolean {
+  try {
+    return statSync(a).mtimeMs > statSync(b).mtimeMs;
+  } catch {
+    return false;
+  }
+}

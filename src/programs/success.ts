@@ -1,0 +1,44 @@
+// The success path every login program shares: check the uid, become the account (or not),
+// enter its home, build prog's environment, log the accept, exec prog.
+
+import type { Account } from '../backends/backend';
+import { Misuse } from '../exit';
+import { execNext, resolveProg } from '../exec/exec-next';
+import { nextEnv } from '../exec/next-env';
+import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
+import type { OptionSpec } from '../options';
+import { logAccept, type Attempt } from './attempt';
+
+/** Options of the success path, the same in every program. */
+export const SUCCESS_OPTIONS = {
+  minUid: { name: 'min-uid', value: true, env: 'CHECKPASSWORD_MIN_UID', help: 'lowest uid that may log in (default 1)' },
+  log: { name: 'log', value: true, env: 'CHECKPASSWORD_LOG', help: 'where to log each attempt: none or stderr (default none)' },
+} satisfies Record<string, OptionSpec>;
+
+/** How to run prog after an accepted login. */
+export interface SuccessOptions {
+  minUid: number;
+  /** Become the account (when root) and enter its home; false runs prog as we are, where we are. */
+  become: boolean;
+  initgroups: boolean;
+}
+
+/** Runs prog as the account. Returns only through the spawn fallback; prog's status is ours. */
+export function runAsAccount(attempt: Attempt, account: Account, prog: string[], opts: SuccessOptions): Promise<never> {
+  checkMinUid(account, opts.minUid);
+  if (opts.become) {
+    switchUser(account, { initgroups: opts.initgroups });
+    enterHome(account);
+  }
+  const env = nextEnv(process.env, account);
+  const file = resolveProg(prog[0]!, env.PATH);
+  logAccept(attempt);
+  return execNext(file, prog, env, attempt.fds);
+}
+
+/** The --min-uid value: a decimal number, default 1. */
+export function parseMinUid(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  if (!/^\d{1,10}$/.test(value)) throw new Misuse('bad-option', `--min-uid needs a number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
