@@ -5,7 +5,7 @@ Each round runs every command once, in a shuffled order, each under a clean envi
 (env -i semantics: PATH only), with the request on fd 3 from a file; wall time from fork to
 reaping, peak RSS from wait4's ru_maxrss. Ratios are taken round by round against `node -e 0`
 of the same round, so drift in machine speed cancels out; the medians are printed.
-Usage: bench/bench.py [ROUNDS]   (default 30, at least 20)
+Usage: bench/bench.py [ROUNDS]   (default 30, at least 20); needs mkpasswd and tinycdb
 """
 import os
 import random
@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NODE = shutil.which("node") or "/usr/bin/node"
 BIN = os.path.join(ROOT, "bin", "checkpassword-passwd")
 BUNDLE = os.path.join(ROOT, "dist", "checkpassword-passwd.cjs")
+VPOP = os.path.join(ROOT, "bin", "checkpassword-vpopmail")
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
 USERS = 10
 
@@ -36,12 +37,40 @@ def make_store(scratch, method):
     return path
 
 
+def make_vpopmail(scratch, users, password_hash):
+    """A vpopmail tree with one domain of `users` users (all with one hash), vpasswd.cdb made by
+    tinycdb; only user7's directory exists. Returns the options that point at it."""
+    base = os.path.join(scratch, f"vpop-{users}")
+    home = os.path.join(base, "vpopmail")
+    qmail = os.path.join(base, "qmail")
+    domain_dir = os.path.join(home, "domains", "example.com")
+    os.makedirs(os.path.join(domain_dir, "user7"), exist_ok=True)
+    os.makedirs(os.path.join(qmail, "users"), exist_ok=True)
+    os.chown(os.path.join(domain_dir, "user7"), 5000, 5000) if os.geteuid() == 0 else None
+    lines = (f"user{i} {password_hash}:1:0:user{i}:{domain_dir}/user{i}:NOQUOTA\n" for i in range(users))
+    cdb = subprocess.Popen(["cdb", "-c", "-m", os.path.join(domain_dir, "vpasswd.cdb")], stdin=subprocess.PIPE)
+    for chunk_start in range(0, users, 50_000):
+        cdb.stdin.write("".join(next(lines) for _ in range(min(50_000, users - chunk_start))).encode())
+    cdb.stdin.close()
+    if cdb.wait() != 0:
+        raise SystemExit("tinycdb failed")
+    key, value = b"!example.com-", f"example.com\0{5000}\0{5000}\0{domain_dir}\0-\0".encode()
+    record = b"+%d,%d:" % (len(key), len(value)) + key + b"->" + value + b"\n\n"
+    subprocess.run(["cdb", "-c", os.path.join(qmail, "users", "cdb")], input=record, check=True)
+    return ["--vpopmail-home", home, "--qmail-dir", qmail, "--service", "pop3"]
+
+
 def cases(scratch):
     """name, argv, fd 3 bytes (None: fd 3 closed), extra environment."""
     six = ["--passwd", make_store(scratch, "sha512crypt"), "--shadow", "none"]
     yes = ["--passwd", make_store(scratch, "yescrypt"), "--shadow", "none"]
     ok, wrong, unknown = b"user7\0user7\0<1.2@bench>\0", b"user7\0wrong\0<1.2@bench>\0", b"nobody\0x\0<1.2@bench>\0"
     off = {"CHECKPASSWORD_NATIVE": "off"}
+    six_hash = subprocess.run(["mkpasswd", "-m", "sha512crypt", "-s"], input=b"user7",
+                              capture_output=True, check=True).stdout.decode().strip()
+    vpop10 = make_vpopmail(scratch, 10, six_hash)
+    vpop1m = make_vpopmail(scratch, 1_000_000, six_hash)
+    ok_vpop = b"user7@example.com\0user7\0<1.2@bench>\0"
     return [
         ("node -e 0", [NODE, "-e", "0"], None, {}),
         ("$6$ accepted (bin/, env node)", [BIN, *six, "/bin/true"], ok, {}),
@@ -53,6 +82,8 @@ def cases(scratch):
         ("no prog (misuse, no hash)", [BIN, *six], ok, {}),
         ("$6$ accepted, fallback engines", [BIN, *six, "/bin/true"], ok, off),
         ("$y$ accepted, fallback (perl)", [BIN, *yes, "/bin/true"], ok, off),
+        ("vpopmail $6$, 10-user vpasswd.cdb", [VPOP, *vpop10, "/bin/true"], ok_vpop, {}),
+        ("vpopmail $6$, 1,000,000-user cdb", [VPOP, *vpop1m, "/bin/true"], ok_vpop, {}),
     ]
 
 
@@ -97,6 +128,7 @@ def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     rounds = max(rounds, 20)
     with tempfile.TemporaryDirectory() as scratch:
+        os.chmod(scratch, 0o755)  # the logins switch to uid 5000, who must reach the homes
         CASES = cases(scratch)
         walls = {c[0]: [] for c in CASES}
         rss = {c[0]: [] for c in CASES}
@@ -120,11 +152,13 @@ def main():
 
     base_rss = statistics.median(rss["node -e 0"])
     print(f"whole-process figures, {rounds} interleaved rounds, clean environment; node {NODE}")
-    print(f"{'command':34} {'wall ms':>8} {'x node -e 0':>12} {'peak MiB':>9} {'x node -e 0':>12}  exit")
+    print(f"{'command':38} {'wall ms':>8} {'x node -e 0':>12} {'peak MiB':>9} {'x node -e 0':>12}  exit")
     for name, *_ in CASES:
         med_rss = statistics.median(rss[name])
-        print(f"{name:34} {statistics.median(walls[name]) * 1000:8.1f} {statistics.median(ratios[name]):12.2f}"
+        print(f"{name:38} {statistics.median(walls[name]) * 1000:8.1f} {statistics.median(ratios[name]):12.2f}"
               f" {med_rss / 1024:9.1f} {med_rss / base_rss:12.2f}  {','.join(map(str, sorted(statuses[name])))}")
+    big = [a / b for a, b in zip(walls["vpopmail $6$, 1,000,000-user cdb"], walls["vpopmail $6$, 10-user vpasswd.cdb"])]
+    print(f"vpopmail: 1,000,000-user cdb / 10-user cdb = {statistics.median(big):.3f} (round by round)")
     unknown = statistics.median(ratios["$6$ unknown user"]) / statistics.median(ratios["$6$ wrong password"])
     print(f"$6$ store: unknown user / wrong password = {unknown:.2f}")
 
