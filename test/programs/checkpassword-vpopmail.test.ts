@@ -341,3 +341,23 @@ describe('success', () => {
     expect(readFileSync(join(exampleDir, 'vpasswd')).equals(before)).toBe(true);
   });
 });
+
+describe('the password never leaks', () => {
+  const SENTINEL = 'SeNtInEl-v9';
+  it.each([
+    ['unknown domain', 'x@nowhere.example'],
+    ['unknown user', 'nobody@example.com'],
+    ['wrong password', 'six@example.com'],
+    ['invalid login', 'six@exa:mple.com'],
+    ['blocked service', 'nopop@example.com'],
+    ['corrupt store', 'br@broken.com'],
+    ['APOP without a clear password', 'noclear@example.com'],
+  ])('on the %s path it is in no output or log line', (_p, user) => {
+    for (const native of ['on', 'off']) {
+      const r = login(request(user, SENTINEL), { env: { PATH: '/usr/bin:/bin', CHECKPASSWORD_NATIVE: native } });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).not.toBe('');
+      expect(r.stdout + r.stderr).not.toContain(SENTINEL);
+    }
+  });
+});
