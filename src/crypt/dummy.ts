@@ -11,9 +11,10 @@ export const DEFAULT_DUMMY_HASH = '$y$j9T$i5jD0JpWCnKjYlOFVDxSq.$PHo0vBZ14cVj5YE
 
 /**
  * A hash from the store itself, of its most common scheme and cost: the same work a real wrong
- * password costs, with no configuration. The default dummy when the store has none.
+ * password costs, with no configuration. `fallback` when the store has none (a store type's
+ * usual hash: yescrypt for shadow files, SHA-512-crypt for vpasswd).
  */
-export function pickDummyHash(hashes: Iterable<string>): string {
+export function pickDummyHash(hashes: Iterable<string>, fallback: string = DEFAULT_DUMMY_HASH): string {
   const counts = new Map<string, { n: number; example: string }>();
   for (const h of hashes) {
     const kind = classify(h).kind;
@@ -25,5 +26,5 @@ export function pickDummyHash(hashes: Iterable<string>): string {
   }
   let best: { n: number; example: string } | undefined;
   for (const c of counts.values()) if (!best || c.n > best.n) best = c;
-  return best ? best.example : DEFAULT_DUMMY_HASH;
+  return best ? best.example : fallback;
 }

@@ -35,6 +35,9 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
     prog: line.prog[0],
     remoteIp: env.TCPREMOTEIP,
   });
+  attempt.request = readRequestBytes();
+  const request = parseRequest(attempt.request);
+  attempt.login = request.login;
   const backend = vpopmailBackend({
     home: optionValue(line, OPT.home, env) || vpopmailHome(optionValue(line, OPT.passwd, env) || '/etc/passwd'),
     qmailDir: optionValue(line, OPT.qmailDir, env) || '/var/qmail',
@@ -43,9 +46,6 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
     warn: (message) => attempt.warnings.push(message),
   });
 
-  attempt.request = readRequestBytes();
-  const request = parseRequest(attempt.request);
-  attempt.login = request.login;
   const account = accepted(backend.verify(request), attempt);
   request.password.fill(0);
 

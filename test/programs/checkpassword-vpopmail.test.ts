@@ -52,6 +52,7 @@ beforeAll(() => {
         { name: 'nosmtp', passwd: six, flags: 0x800 },
         { name: 'noweb', passwd: six, flags: 0x04 },
         { name: 'empty', passwd: '' },
+        { name: 'hashofempty', passwd: mkpasswd('sha512crypt', '') },
       ],
     },
     { name: 'hashed.net', uid: UID, gid: GID, path: 'h/hashed.net', users: [{ name: 'hal', passwd: mkpasswd('sha512crypt', 'hal-secret') }] },
@@ -191,8 +192,14 @@ describe('the store', () => {
     expect(login(request(`${user}@example.com`, `${password}x`)).status).toBe(1);
   });
 
+  it('an empty typed password is refused, even against a hash of the empty string (as vchkpw)', () => {
+    const r = login(request('hashofempty@example.com', ''));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/reason=no-password/);
+  });
+
   it('an empty hash field is a refusal', () => {
-    const r = login(request('empty@example.com', ''));
+    const r = login(request('empty@example.com', 'anything'));
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/reason=empty-password/);
   });

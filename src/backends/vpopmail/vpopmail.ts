@@ -59,6 +59,11 @@ export function vpopmailBackend(cfg: VpopmailConfig): Backend {
         return { kind: 'unknown-user' };
       }
 
+      if (password.length === 0) {
+        // vchkpw refuses an empty password outright (its exit 13), whatever the stored hash.
+        verifyPassword(password, store.dummy);
+        return { kind: 'disabled', reason: 'no-password', detail: 'an empty password is never accepted' };
+      }
       const method = checkPassword(request, entry, cfg.service, store.dummy);
       if (method.kind !== 'ok') return method.verdict;
 
@@ -146,12 +151,13 @@ function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(us
   if (!cdb) {
     const text = readStore(`${dir}/vpasswd`);
     const hashes = text.split('\n').map((line) => stripScheme(line.split(':')[1] ?? ''));
-    return { lookup: (user) => findVpasswdLine(text, user), dummy: pickDummyHash(hashes) };
+    return { lookup: (user) => findVpasswdLine(text, user), dummy: pickDummyHash(hashes, VPASSWD_DUMMY_HASH) };
   }
   if (warn && isNewer(`${dir}/vpasswd`, cdbFile)) warn(`${dir}/vpasswd is newer than vpasswd.cdb: run vmkpasswd`);
   // The first record stands for the domain's hashes: same scheme and cost, two small reads.
   const first = cdb.first();
-  const dummy = first ? pickDummyHash([stripScheme(parseVpasswdValue(first.key.toString('latin1'), first.data.toString('latin1')).passwd)]) : VPASSWD_DUMMY_HASH;
+  const firstHash = first ? stripScheme(parseVpasswdValue(first.key.toString('latin1'), first.data.toString('latin1')).passwd) : '';
+  const dummy = pickDummyHash([firstHash], VPASSWD_DUMMY_HASH);
   return {
     lookup(user: string): VpasswdEntry | null {
       try {
