@@ -1,8 +1,6 @@
 // Parses passwd(5) and shadow(5) format files into entries, byte for byte (latin1 strings).
-// Shared by the passwd backend and, later, the operator tool.
+// Shared by the passwd backend, checkpassword-vpopmail (the vpopmail account) and, later, the operator tool.
 
-import { readFileSync } from 'node:fs';
-import { TemporaryFailure } from '../exit';
 
 /** One line of a passwd-format file: `name:password:uid:gid:gecos:home:shell`. */
 export interface PasswdEntry {
@@ -12,27 +10,6 @@ export interface PasswdEntry {
   gid: number;
   home: string;
   shell: string;
-}
-
-/**
- * Reads a store file whole (so an unknown user costs the same parse as a known one).
- * Missing, unreadable or not a file: TemporaryFailure, never "unknown user".
- */
-export function readStore(file: string): string {
-  const text = readStoreIfExists(file);
-  if (text === null) throw new TemporaryFailure('store-unreadable', `cannot read ${file}: ENOENT`);
-  return text;
-}
-
-/** Like readStore, but a file that does not exist is null (an optional file, like vlimits.default). */
-export function readStoreIfExists(file: string): string | null {
-  try {
-    return readFileSync(file).toString('latin1');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'ENOENT') return null;
-    throw new TemporaryFailure('store-unreadable', `cannot read ${file}: ${code}`);
-  }
 }
 
 /**

@@ -5,7 +5,8 @@ import { verifyPassword } from '../crypt/verify';
 import { pickDummyHash } from '../crypt/dummy';
 import type { LoginRequest } from '../protocol/fd3';
 import type { Backend, Verdict } from './backend';
-import { parsePasswd, parseShadow, readStore } from './passwd-file';
+import { parsePasswd, parseShadow } from './passwd-file';
+import { readStore } from './store-file';
 
 /** Where the store is: a passwd file, and a shadow file or null for "hashes are inline". */
 export interface PasswdStore {

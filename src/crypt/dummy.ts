@@ -10,6 +10,14 @@ import { classify, costClass } from './scheme';
 export const DEFAULT_DUMMY_HASH = '$y$j9T$i5jD0JpWCnKjYlOFVDxSq.$PHo0vBZ14cVj5YETz2P5akawOOiHBRnBilJYLcaUH42';
 
 /**
+ * Built-in dummy for vpasswd stores and unknown vpopmail domains: SHA-512-crypt at vpopmail
+ * 5.6's default cost (5000 rounds), made once with `mkpasswd -m sha512crypt` from a random
+ * password nobody knows.
+ */
+export const SHA512_DUMMY_HASH =
+  '$6$lRtYrn.MOVresNo5$I2D2tZznIP5GeyJnnaSu9d1FufZu8LiAVm3nx2F4oZF0w9zbJ4Y.LKE0ecAclw4fzTo63YgzYK/hkwC.vd3sO/';
+
+/**
  * A hash from the store itself, of its most common scheme and cost: the same work a real wrong
  * password costs, with no configuration. `fallback` when the store has none (a store type's
  * usual hash: yescrypt for shadow files, SHA-512-crypt for vpasswd).

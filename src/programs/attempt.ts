@@ -60,11 +60,11 @@ export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main:
   });
 }
 
-/** The account of an ok verdict; every other verdict is a refusal named after it. */
-export function accepted(verdict: Verdict, attempt?: Attempt): Account {
+/** The account of an ok verdict (its method noted for the log); every other verdict is a refusal named after it. */
+export function accepted(verdict: Verdict, attempt: Attempt): Account {
   switch (verdict.kind) {
     case 'ok':
-      if (attempt && verdict.method) attempt.method = verdict.method;
+      attempt.method = verdict.method;
       return verdict.account;
     case 'unknown-user':
       throw new Refused('unknown-user');

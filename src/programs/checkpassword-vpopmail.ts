@@ -4,7 +4,8 @@
 import { Misuse } from '../exit';
 import { parseCommandLine, optionValue, type OptionSpec } from '../options';
 import { parseRequest, readRequestBytes } from '../protocol/fd3';
-import { parsePasswd, readStoreIfExists } from '../backends/passwd-file';
+import { parsePasswd } from '../backends/passwd-file';
+import { readStoreIfExists } from '../backends/store-file';
 import { vpopmailBackend } from '../backends/vpopmail/vpopmail';
 import { detectService } from '../backends/vpopmail/service';
 import { accepted, beginAttempt, logTargetFrom, runAttempt } from './attempt';

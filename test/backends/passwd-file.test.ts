@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePasswd, parseShadow, readStore } from '../../src/backends/passwd-file';
+import { parsePasswd, parseShadow } from '../../src/backends/passwd-file';
+import { readStore } from '../../src/backends/store-file';
 import { EXIT, type CheckpasswordError } from '../../src/exit';
 
 describe('passwd(5) lines', () => {

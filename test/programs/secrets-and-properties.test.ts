@@ -104,7 +104,8 @@ describe('no input but the right password is ever accepted (random fd 3 inputs)'
     const fd = openSync(file, 'r');
     try {
       const req = parseRequest(readRequestBytes(fd));
-      const account = accepted(passwdBackend({ passwd, shadow: null }).verify(req));
+      const attempt = { program: 'test', started: 0, log: 'none' as const, fds: [], warnings: [] };
+      const account = accepted(passwdBackend({ passwd, shadow: null }).verify(req), attempt);
       return { code: 0, login: account.name };
     } catch (err) {
       if (err instanceof CheckpasswordError) return { code: err.exitCode };

@@ -4,11 +4,11 @@
 import { statSync } from 'node:fs';
 import { openCdb } from '../../cdb/read';
 import { verifyPassword } from '../../crypt/verify';
-import { pickDummyHash } from '../../crypt/dummy';
+import { SHA512_DUMMY_HASH, pickDummyHash } from '../../crypt/dummy';
 import { Refused, TemporaryFailure } from '../../exit';
 import type { LoginRequest } from '../../protocol/fd3';
 import type { Backend, Verdict } from '../backend';
-import { readStore, readStoreIfExists } from '../passwd-file';
+import { readStore, readStoreIfExists } from '../store-file';
 import { assignKey, findAssignText, parseAssignValue, type DomainAssign } from './assign';
 import { apopDigest, cramDigest, digestsEqual, isChallenge, splitCramFields } from './challenge';
 import { FLAGS, effectiveFlags, parseLimits } from './flags';
@@ -29,12 +29,6 @@ export interface VpopmailConfig {
   warn?: (message: string) => void;
 }
 
-/**
- * Built-in dummy for an unknown domain: SHA-512-crypt at vpopmail 5.6's default cost (5000
- * rounds), made once with `mkpasswd -m sha512crypt` from a random password nobody knows.
- */
-const VPASSWD_DUMMY_HASH = '$6$lRtYrn.MOVresNo5$I2D2tZznIP5GeyJnnaSu9d1FufZu8LiAVm3nx2F4oZF0w9zbJ4Y.LKE0ecAclw4fzTo63YgzYK/hkwC.vd3sO/';
-
 /** The backend over one vpopmail installation. */
 export function vpopmailBackend(cfg: VpopmailConfig): Backend {
   return {
@@ -44,12 +38,12 @@ export function vpopmailBackend(cfg: VpopmailConfig): Backend {
       try {
         name = parseLoginName(request.login.toString('latin1'), () => defaultDomain(cfg));
       } catch (err) {
-        if (err instanceof Refused) verifyPassword(password, VPASSWD_DUMMY_HASH);
+        if (err instanceof Refused) verifyPassword(password, SHA512_DUMMY_HASH);
         throw err;
       }
       const domain = name.domain === '' ? null : resolveDomain(cfg.qmailDir, name.domain);
       if (!domain) {
-        verifyPassword(password, VPASSWD_DUMMY_HASH);
+        verifyPassword(password, SHA512_DUMMY_HASH);
         return { kind: 'unknown-user' };
       }
       const store = openVpasswd(domain.dir, cfg.warn);
@@ -151,13 +145,13 @@ function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(us
   if (!cdb) {
     const text = readStore(`${dir}/vpasswd`);
     const hashes = text.split('\n').map((line) => stripScheme(line.split(':')[1] ?? ''));
-    return { lookup: (user) => findVpasswdLine(text, user), dummy: pickDummyHash(hashes, VPASSWD_DUMMY_HASH) };
+    return { lookup: (user) => findVpasswdLine(text, user), dummy: pickDummyHash(hashes, SHA512_DUMMY_HASH) };
   }
   if (warn && isNewer(`${dir}/vpasswd`, cdbFile)) warn(`${dir}/vpasswd is newer than vpasswd.cdb: run vmkpasswd`);
   // The first record stands for the domain's hashes: same scheme and cost, two small reads.
   const first = cdb.first();
   const firstHash = first ? stripScheme(parseVpasswdValue(first.key.toString('latin1'), first.data.toString('latin1')).passwd) : '';
-  const dummy = pickDummyHash([firstHash], VPASSWD_DUMMY_HASH);
+  const dummy = pickDummyHash([firstHash], SHA512_DUMMY_HASH);
   return {
     lookup(user: string): VpasswdEntry | null {
       try {
