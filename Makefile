@@ -6,7 +6,7 @@ CFLAGS   ?= -O2 -Wall -Wextra -Wno-unused-parameter
 ESBUILD  := node_modules/.bin/esbuild
 NODE_INCLUDE ?= $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
 
-PROGRAMS := checkpassword-passwd checkpassword-vpopmail
+PROGRAMS := checkpassword-passwd checkpassword-vpopmail checkpassword-radius
 SOURCES  := $(shell find src -name '*.ts')
 BUNDLES  := $(PROGRAMS:%=dist/%.cjs)
 

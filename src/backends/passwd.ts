@@ -4,7 +4,7 @@
 import { verifyPassword } from '../crypt/verify';
 import { pickDummyHash } from '../crypt/dummy';
 import type { LoginRequest } from '../protocol/fd3';
-import type { Backend, Verdict } from './backend';
+import type { LocalBackend, Verdict } from './backend';
 import { parsePasswd, parseShadow } from './passwd-file';
 import { readStore } from './store-file';
 
@@ -15,7 +15,7 @@ export interface PasswdStore {
 }
 
 /** The backend over one passwd (+ shadow) pair, read afresh for each login. */
-export function passwdBackend(store: PasswdStore): Backend {
+export function passwdBackend(store: PasswdStore): LocalBackend {
   return {
     verify({ login, password }: LoginRequest): Verdict {
       const entries = parsePasswd(readStore(store.passwd));
@@ -42,7 +42,7 @@ export function passwdBackend(store: PasswdStore): Backend {
           return { kind: 'bad-password' };
         case 'locked':
           verifyPassword(password, dummy);
-          return { kind: 'disabled', reason: stored === '' ? 'empty-password' : 'locked' };
+          return { kind: 'denied', reason: stored === '' ? 'empty-password' : 'locked' };
         case 'unsupported':
           verifyPassword(password, dummy);
           return { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` };

@@ -7,10 +7,16 @@ import type { Account } from '../backends/backend';
  * these), plus whatever the backend adds (vpopmail's VPOPUSER).
  */
 export function nextEnv(env: NodeJS.ProcessEnv, account: Account): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  const out = callerEnv(env);
   out.USER = account.name;
   out.HOME = account.home;
-  out.SHELL = account.shell;
+  if (account.shell !== undefined) out.SHELL = account.shell;
   return Object.assign(out, account.env);
+}
+
+/** A plain copy of the caller's environment (unset entries dropped). */
+export function callerEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }

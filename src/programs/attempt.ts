@@ -60,8 +60,11 @@ export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main:
   });
 }
 
-/** The account of an ok verdict (its method noted for the log); every other verdict is a refusal named after it. */
-export function accepted(verdict: Verdict, attempt: Attempt): Account {
+/**
+ * The account of an ok verdict (its method noted for the log; undefined from a backend that keeps
+ * no accounts); every other verdict is a refusal named after it.
+ */
+export function accepted(verdict: Verdict, attempt: Attempt): Account | undefined {
   switch (verdict.kind) {
     case 'ok':
       attempt.method = verdict.method;
@@ -70,7 +73,7 @@ export function accepted(verdict: Verdict, attempt: Attempt): Account {
       throw new Refused('unknown-user');
     case 'bad-password':
       throw new Refused('bad-password');
-    case 'disabled':
+    case 'denied':
       throw new Refused(verdict.reason, verdict.detail);
     case 'unsupported-hash':
       throw new Refused('unsupported-hash', verdict.detail);

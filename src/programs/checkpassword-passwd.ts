@@ -33,7 +33,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   attempt.request = readRequestBytes();
   const request = parseRequest(attempt.request);
   attempt.login = request.login;
-  const account = accepted(backend.verify(request), attempt);
+  const account = accepted(await backend.verify(request), attempt);
   request.password.fill(0);
 
   return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups: line.options.has(OPT.initgroups.name) });

@@ -47,7 +47,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
     warn: (message) => attempt.warnings.push(message),
   });
 
-  const account = accepted(backend.verify(request), attempt);
+  const account = accepted(await backend.verify(request), attempt);
   request.password.fill(0);
 
   // As vchkpw: SMTP AUTH runs prog as we are (qmail-smtpd keeps its identity); the rest as the domain.

@@ -2,9 +2,9 @@
 // enter its home, build prog's environment, log the accept, exec prog.
 
 import type { Account } from '../backends/backend';
-import { Misuse } from '../exit';
+import { Misuse, TemporaryFailure } from '../exit';
 import { execNext, resolveProg } from '../exec/exec-next';
-import { nextEnv } from '../exec/next-env';
+import { callerEnv, nextEnv } from '../exec/next-env';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
 import type { OptionSpec } from '../options';
 import { logAccept, type Attempt } from './attempt';
@@ -23,18 +23,35 @@ export interface SuccessOptions {
   initgroups: boolean;
 }
 
-/** Runs prog as the account. Returns only through the spawn fallback; prog's status is ours. */
-export function runAsAccount(attempt: Attempt, account: Account, prog: string[], opts: SuccessOptions): Promise<never> {
+/**
+ * Runs prog as the account. Returns only through the spawn fallback; prog's status is ours.
+ * No account (a backend that keeps none, where the program has not named one) is an internal
+ * error: never a run as whoever we are.
+ */
+export function runAsAccount(attempt: Attempt, account: Account | undefined, prog: string[], opts: SuccessOptions): Promise<never> {
+  if (!account) throw new TemporaryFailure('internal-error', 'no account to run prog as');
   checkMinUid(account, opts.minUid);
   if (opts.become) {
     switchUser(account, { initgroups: opts.initgroups });
     enterHome(account);
   }
-  const env = nextEnv(process.env, account);
+  return execProg(attempt, prog, nextEnv(process.env, account));
+}
+
+/**
+ * Runs prog as we are, where we are, with USER set to the login: for a backend without local
+ * accounts when the operator named none (checkpassword-radius without --uid or --passwd).
+ */
+export function runAsCaller(attempt: Attempt, user: string, prog: string[]): Promise<never> {
+  return execProg(attempt, prog, { ...callerEnv(process.env), USER: user });
+}
+
+function execProg(attempt: Attempt, prog: string[], env: Record<string, string>): Promise<never> {
   const file = resolveProg(prog[0]!, env.PATH);
   logAccept(attempt);
   return execNext(file, prog, env, attempt.fds);
 }
+
 
 /** The --min-uid value: a decimal number, default 1. */
 export function parseMinUid(value: string | undefined): number {

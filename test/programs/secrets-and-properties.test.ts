@@ -106,7 +106,7 @@ describe('no input but the right password is ever accepted (random fd 3 inputs)'
       const req = parseRequest(readRequestBytes(fd));
       const attempt = { program: 'test', started: 0, log: 'none' as const, fds: [], warnings: [] };
       const account = accepted(passwdBackend({ passwd, shadow: null }).verify(req), attempt);
-      return { code: 0, login: account.name };
+      return { code: 0, login: account?.name };
     } catch (err) {
       if (err instanceof CheckpasswordError) return { code: err.exitCode };
       throw err;

@@ -1,6 +1,6 @@
 // Runs a built login program the way a caller does: a real pipe on fd 3, prog after the options.
 
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,6 +53,35 @@ export function bin(name: string): string {
 
 /** Runs `program` (a path) with the request on a pipe on fd 3. */
 export function runProgram(program: string, opts: RunOptions): RunResult {
+  const { argv, spawnOpts } = prepare(program, opts);
+  const r = spawnSync('/bin/sh', argv, spawnOpts);
+  return result(r.status, r.signal, r.stdout?.toString('latin1') ?? '', r.stderr?.toString('latin1') ?? '');
+}
+
+/**
+ * Like runProgram, without blocking the event loop: for tests whose peer (a fake RADIUS server, a
+ * silent socket) lives in the test process. Killed with SIGKILL after `timeoutMs`.
+ */
+export function runProgramAsync(program: string, opts: RunOptions): Promise<RunResult & { ms: number }> {
+  const { argv, spawnOpts } = prepare(program, opts);
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('/bin/sh', argv, { ...spawnOpts, timeout: undefined } as Parameters<typeof spawn>[2]);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const r = result(status, signal, Buffer.concat(out).toString('latin1'), Buffer.concat(err).toString('latin1'));
+      resolvePromise({ ...r, ms: Date.now() - started });
+    });
+  });
+}
+
+function prepare(program: string, opts: RunOptions): { argv: string[]; spawnOpts: SpawnSyncOptions } {
   let inputFile = '';
   if (opts.input !== null) {
     inputFile = join(scratch, `in-${process.pid}-${counter++}`);
@@ -65,8 +94,10 @@ export function runProgram(program: string, opts: RunOptions): RunResult {
   };
   if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
   if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
-  const r = spawnSync('/bin/sh', ['-c', SCRIPT, 'sh', inputFile, opts.fd4 ?? '', program, ...opts.args], spawnOpts);
-  const stdout = r.stdout?.toString('latin1') ?? '';
+  return { argv: ['-c', SCRIPT, 'sh', inputFile, opts.fd4 ?? '', program, ...opts.args], spawnOpts };
+}
+
+function result(status: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string): RunResult {
   const facts = new Map<string, string>();
   const env = new Map<string, string>();
   for (const line of stdout.split('\n')) {
@@ -79,7 +110,7 @@ export function runProgram(program: string, opts: RunOptions): RunResult {
       if (eq > 0) facts.set(line.slice(0, eq), line.slice(eq + 1));
     }
   }
-  return { status: r.status, signal: r.signal, stdout, stderr: r.stderr?.toString('latin1') ?? '', facts, env };
+  return { status, signal, stdout, stderr, facts, env };
 }
 
 /** A request as a caller writes it: login, password, timestamp, each ended by NUL. */

@@ -7,7 +7,7 @@ import { verifyPassword } from '../../crypt/verify';
 import { SHA512_DUMMY_HASH, pickDummyHash } from '../../crypt/dummy';
 import { Refused, TemporaryFailure } from '../../exit';
 import type { LoginRequest } from '../../protocol/fd3';
-import type { Backend, Verdict } from '../backend';
+import type { LocalBackend, Verdict } from '../backend';
 import { readStore, readStoreIfExists } from '../store-file';
 import { assignKey, findAssignText, parseAssignValue, type DomainAssign } from './assign';
 import { apopDigest, cramDigest, digestsEqual, isChallenge, splitCramFields } from './challenge';
@@ -30,7 +30,7 @@ export interface VpopmailConfig {
 }
 
 /** The backend over one vpopmail installation. */
-export function vpopmailBackend(cfg: VpopmailConfig): Backend {
+export function vpopmailBackend(cfg: VpopmailConfig): LocalBackend {
   return {
     verify(request: LoginRequest): Verdict {
       const { password } = request;
@@ -56,14 +56,14 @@ export function vpopmailBackend(cfg: VpopmailConfig): Backend {
       if (password.length === 0) {
         // vchkpw refuses an empty password outright (its exit 13), whatever the stored hash.
         verifyPassword(password, store.dummy);
-        return { kind: 'disabled', reason: 'no-password', detail: 'an empty password is never accepted' };
+        return { kind: 'denied', reason: 'no-password', detail: 'an empty password is never accepted' };
       }
       const method = checkPassword(request, entry, cfg.service, store.dummy);
       if (method.kind !== 'ok') return method.verdict;
 
       const flags = entry.flags & FLAGS.V_OVERRIDE ? entry.flags : effectiveFlags(entry.flags, domainLimits(cfg.home, domain.dir));
       const blocked = blockingFlag(cfg.service, flags);
-      if (blocked) return { kind: 'disabled', reason: 'service-blocked', detail: `${blocked} forbids ${cfg.service}` };
+      if (blocked) return { kind: 'denied', reason: 'service-blocked', detail: `${blocked} forbids ${cfg.service}` };
       return {
         kind: 'ok',
         method: method.method,
@@ -101,12 +101,12 @@ function checkPassword(request: LoginRequest, entry: VpasswdEntry, service: Serv
       return { kind: 'ok', method: 'plain' };
     case 'mismatch':
       if ((cram || apop) && !clear) {
-        return { kind: 'refused', verdict: { kind: 'disabled', reason: 'no-clear-password', detail: `${cram ? 'CRAM-MD5' : 'APOP'} needs a stored clear-text password` } };
+        return { kind: 'refused', verdict: { kind: 'denied', reason: 'no-clear-password', detail: `${cram ? 'CRAM-MD5' : 'APOP'} needs a stored clear-text password` } };
       }
       return { kind: 'refused', verdict: { kind: 'bad-password' } };
     case 'locked':
       verifyPassword(password, dummy);
-      return { kind: 'refused', verdict: { kind: 'disabled', reason: entry.passwd === '' ? 'empty-password' : 'locked' } };
+      return { kind: 'refused', verdict: { kind: 'denied', reason: entry.passwd === '' ? 'empty-password' : 'locked' } };
     case 'unsupported':
       verifyPassword(password, dummy);
       return { kind: 'refused', verdict: { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` } };

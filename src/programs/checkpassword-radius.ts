@@ -1,0 +1,97 @@
+// checkpassword-radius (also installed as radcheckpassword): checkpassword against RADIUS servers.
+// Usage: checkpassword-radius [options] prog [args...], with `login\0password\0timestamp\0` on fd 3.
+
+import { hostname } from 'node:os';
+import { Misuse } from '../exit';
+import { parseCommandLine, optionValue, type OptionSpec } from '../options';
+import { parseRequest, readRequestBytes } from '../protocol/fd3';
+import { radiusBackend } from '../backends/radius';
+import { parseBindAddress, parseSeconds, readRadiusConfig, type ConfigFormat } from '../radius/config';
+import { parseServiceType } from '../radius/service-type';
+import { accepted, beginAttempt, logTargetFrom, runAttempt } from './attempt';
+import { SUCCESS_OPTIONS, parseMinUid, runAsAccount, runAsCaller } from './success';
+import { localAccount, localIdentityFrom } from './local-account';
+
+/** The name qmail admins know is logged as such when we are run by it. */
+const PROGRAM = /(^|\/)radcheckpassword$/.test(process.argv[1] ?? '') ? 'radcheckpassword' : 'checkpassword-radius';
+const DEFAULT_DEADLINE = '20';
+
+const OPT = {
+  config: { name: 'config', value: true, env: 'RADIUS_CONF', help: 'server list (default /etc/radius.conf)' },
+  configFormat: { name: 'config-format', value: true, help: 'radius.conf, pam_radius or auto (default auto)' },
+  serviceType: { name: 'service-type', value: true, env: 'RADIUS_SERVICE_TYPE', help: 'Service-Type name or number, or none (default Login-User)' },
+  nasIdentifier: { name: 'nas-identifier', value: true, help: 'NAS-Identifier (default: the host name)' },
+  deadline: { name: 'deadline', value: true, help: `seconds for the whole attempt, all servers (default ${DEFAULT_DEADLINE})` },
+  bind: { name: 'bind', value: true, help: 'local address to send from' },
+  requireMa: { name: 'require-message-authenticator', value: false, help: 'ignore answers without Message-Authenticator (recommended)' },
+  uid: { name: 'uid', value: true, help: 'run prog as this uid (with --gid and --home)' },
+  gid: { name: 'gid', value: true, help: 'run prog with this gid' },
+  home: { name: 'home', value: true, help: 'HOME and working directory; %u is the login' },
+  passwd: { name: 'passwd', value: true, help: 'take uid, gid, home and shell from this passwd-format file' },
+  initgroups: { name: 'initgroups', value: false, help: 'with --passwd: supplementary groups from the group database' },
+  ...SUCCESS_OPTIONS,
+} satisfies Record<string, OptionSpec>;
+const SPECS: OptionSpec[] = Object.values(OPT);
+
+const attempt = beginAttempt(PROGRAM);
+runAttempt(attempt, SPECS, async function main(): Promise<never> {
+  const env = process.env;
+  const line = parseCommandLine(process.argv.slice(2), SPECS);
+  const option = (spec: OptionSpec) => optionValue(line, spec, env);
+  attempt.log = logTargetFrom(option(OPT.log));
+  if (line.prog.length === 0) throw new Misuse('no-program', 'no prog to run after a login');
+  const minUid = parseMinUid(option(OPT.minUid));
+  const serviceType = parseServiceType(option(OPT.serviceType));
+  const format = parseFormat(option(OPT.configFormat));
+  const deadlineMs = parseOptionSeconds(option(OPT.deadline) ?? DEFAULT_DEADLINE, '--deadline');
+  const bind = option(OPT.bind);
+  const identity = localIdentityFrom({ uid: option(OPT.uid), gid: option(OPT.gid), home: option(OPT.home), passwd: option(OPT.passwd) });
+  const requireMessageAuthenticator = line.options.has(OPT.requireMa.name);
+
+  // fd 3 before the config: a caller always gets its pipe read, whatever else is wrong.
+  attempt.request = readRequestBytes();
+  const request = parseRequest(attempt.request);
+  attempt.login = request.login;
+
+  const config = readRadiusConfig(option(OPT.config) || '/etc/radius.conf', format);
+  attempt.warnings.push(...config.warnings);
+  const backend = radiusBackend({
+    servers: config.servers,
+    serviceType,
+    nasIdentifier: option(OPT.nasIdentifier) || hostname(),
+    callingStationId: env.TCPREMOTEIP,
+    deadlineMs,
+    ...(bind ? { bind: bindAddress(bind) } : {}),
+    requireMessageAuthenticator,
+    note: (message) => attempt.warnings.push(message),
+  });
+  accepted(await backend.verify(request), attempt);
+  request.password.fill(0);
+
+  const name = request.login.toString('utf8');
+  const account = localAccount(identity, name);
+  if (!account) return runAsCaller(attempt, name, line.prog);
+  return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups: line.options.has(OPT.initgroups.name) });
+});
+
+function parseFormat(value: string | undefined): ConfigFormat | 'auto' {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'radius.conf' || value === 'pam_radius') return value;
+  throw new Misuse('bad-option', `--config-format is radius.conf, pam_radius or auto, not ${JSON.stringify(value)}`);
+}
+
+function parseOptionSeconds(value: string, option: string): number {
+  try {
+    return parseSeconds(value, option, 'seconds');
+  } catch {
+    throw new Misuse('bad-option', `${option} needs a positive number of seconds`);
+  }
+}
+
+function bindAddress(value: string): string {
+  try {
+    return parseBindAddress(value, '--bind');
+  } catch {
+    throw new Misuse('bad-option', '--bind needs an IP address');
+  }
+}

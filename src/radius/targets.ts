@@ -1,0 +1,82 @@
+// From config lines to the addresses we send to: host names resolved once, every address in
+// the order the resolver gives, each keeping its line's secret, timeout and tries.
+
+import type { ServerEntry } from './config';
+import { ipFamily } from './address';
+
+/** One address to send Access-Requests to. */
+export interface Target {
+  address: string;
+  family: 4 | 6;
+  port: number;
+  secret: Buffer;
+  timeoutMs: number;
+  tries: number;
+  bind?: string;
+  requireMessageAuthenticator: boolean;
+  /** `addr:port` or `[v6]:port`, for log lines. */
+  label: string;
+}
+
+/** Settings given for all servers on the command line. */
+export interface TargetOptions {
+  /** --bind: the local address to send from, over any in the file. */
+  bind?: string;
+  /** --require-message-authenticator: for every server, whatever its line says. */
+  requireMessageAuthenticator: boolean;
+}
+
+type Lookup = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/**
+ * The targets of the entries, in file order. A name that does not resolve is noted and skipped;
+ * an address of the other family than --bind is skipped. None left: an empty list.
+ */
+export async function resolveTargets(
+  entries: readonly ServerEntry[],
+  opts: TargetOptions,
+  note: (message: string) => void,
+  lookup: Lookup = systemLookup,
+): Promise<Target[]> {
+  const resolved = new Map<string, { address: string; family: number }[] | null>();
+  for (const e of entries) {
+    if (resolved.has(e.host) || ipFamily(e.host) !== 0) continue;
+    try {
+      resolved.set(e.host, await lookup(e.host));
+    } catch (err) {
+      note(`${e.where}: cannot resolve ${e.host}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      resolved.set(e.host, null);
+    }
+  }
+  const targets: Target[] = [];
+  for (const e of entries) {
+    const family = ipFamily(e.host);
+    const addresses = family !== 0 ? [{ address: e.host, family }] : (resolved.get(e.host) ?? []);
+    const bind = opts.bind ?? e.bind;
+    for (const a of addresses) {
+      const fam = a.family === 6 ? 6 : 4;
+      if (bind !== undefined && ipFamily(bind) !== fam) {
+        note(`${e.where}: ${a.address} skipped: the bind address ${bind} is IPv${ipFamily(bind)}`);
+        continue;
+      }
+      targets.push({
+        address: a.address,
+        family: fam,
+        port: e.port,
+        secret: e.secret,
+        timeoutMs: e.timeoutMs,
+        tries: e.tries,
+        ...(bind !== undefined ? { bind } : {}),
+        requireMessageAuthenticator: opts.requireMessageAuthenticator || e.requireMessageAuthenticator,
+        label: fam === 6 ? `[${a.address}]:${e.port}` : `${a.address}:${e.port}`,
+      });
+    }
+  }
+  return targets;
+}
+
+/** getaddrinfo through node:dns, loaded only when a config names a host (about 1 ms). */
+async function systemLookup(host: string): Promise<{ address: string; family: number }[]> {
+  const dns = require('node:dns') as typeof import('node:dns');
+  return dns.promises.lookup(host, { all: true, verbatim: true });
+}
