@@ -5,11 +5,14 @@ Each round runs every command once, in a shuffled order, each under a clean envi
 (env -i semantics: PATH only), with the request on fd 3 from a file; wall time from fork to
 reaping, peak RSS from wait4's ru_maxrss. Ratios are taken round by round against `node -e 0`
 of the same round, so drift in machine speed cancels out; the medians are printed.
-Usage: bench/bench.py [ROUNDS]   (default 30, at least 20); needs mkpasswd and tinycdb
+RADIUS rows run against a private FreeRADIUS started here on loopback (test/fixtures/freeradius),
+with FreeRADIUS's radclient sending the same Access-Request as a second yardstick.
+Usage: bench/bench.py [ROUNDS]   (default 30, at least 20); needs mkpasswd, tinycdb, freeradius
 """
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +24,10 @@ NODE = shutil.which("node") or "/usr/bin/node"
 BIN = os.path.join(ROOT, "bin", "checkpassword-passwd")
 BUNDLE = os.path.join(ROOT, "dist", "checkpassword-passwd.cjs")
 VPOP = os.path.join(ROOT, "bin", "checkpassword-vpopmail")
+RADIUS = os.path.join(ROOT, "bin", "checkpassword-radius")
+RADCLIENT = shutil.which("radclient") or "/usr/bin/radclient"
+FREERADIUS = "/usr/sbin/freeradius"
+RADIUS_SECRET = "bench-shared-secret"
 CLEAN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
 USERS = 10
 
@@ -58,6 +65,70 @@ def make_vpopmail(scratch, users, password_hash):
     record = b"+%d,%d:" % (len(key), len(value)) + key + b"->" + value + b"\n\n"
     subprocess.run(["cdb", "-c", os.path.join(qmail, "users", "cdb")], input=record, check=True)
     return ["--vpopmail-home", home, "--qmail-dir", qmail, "--service", "pop3"]
+
+
+def free_udp_port():
+    """A UDP port free on 127.0.0.1 and ::1 a moment ago."""
+    for _ in range(20):
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s4.bind(("127.0.0.1", 0))
+        port = s4.getsockname()[1]
+        s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        try:
+            s6.bind(("::1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s4.close()
+            s6.close()
+    raise SystemExit("no free UDP port")
+
+
+def start_freeradius(scratch):
+    """FreeRADIUS from test/fixtures/freeradius in a private directory; returns (process, port)."""
+    conf = os.path.join(scratch, "freeradius")
+    os.makedirs(os.path.join(conf, "log"), mode=0o700)
+    os.makedirs(os.path.join(conf, "run"), mode=0o700)
+    os.chmod(conf, 0o700)
+    for name in ("radiusd.conf", "users"):
+        shutil.copy(os.path.join(ROOT, "test", "fixtures", "freeradius", name), conf)
+        os.chmod(os.path.join(conf, name), 0o644)
+    port, legacy = free_udp_port(), free_udp_port()
+    env = {"PATH": "/usr/sbin:/usr/bin:/bin", "RADTEST_DIR": conf, "RADTEST_PORT": str(port),
+           "RADTEST_LEGACY_PORT": str(legacy), "RADTEST_SECRET": RADIUS_SECRET}
+    proc = subprocess.Popen([FREERADIUS, "-f", "-l", "stdout", "-d", conf], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    out = b""
+    while b"Ready to process requests" not in out:
+        line = proc.stdout.readline()
+        if not line or time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit("freeradius did not start:\n" + out.decode(errors="replace"))
+        out += line
+    return proc, port
+
+
+def radius_cases(scratch, port):
+    """An accepted and a rejected RADIUS login, and radclient sending the same Access-Request."""
+    conf = os.path.join(scratch, "radius.conf")
+    with open(conf, "w") as f:
+        f.write(f'auth 127.0.0.1:{port} "{RADIUS_SECRET}" 3 3\n')
+    os.chmod(conf, 0o600)
+    attrs = os.path.join(scratch, "radclient-request")
+    with open(attrs, "w") as f:
+        f.write('Message-Authenticator = 0x00\nUser-Name = "loginonly"\nUser-Password = "loginpass"\n'
+                'Service-Type = Login-User\nNAS-Identifier = "bench"\nNAS-IP-Address = 127.0.0.1\n'
+                'NAS-Port-Type = Virtual\n')
+    # --min-uid 0: make bench may run as root, and without --uid prog runs as the caller.
+    opts = ["--config", conf, "--nas-identifier", "bench", "--min-uid", "0"]
+    return [
+        ("RADIUS accepted", [RADIUS, *opts, "/bin/true"], b"loginonly\0loginpass\0<1.2@bench>\0", {}),
+        ("RADIUS rejected", [RADIUS, *opts, "/bin/true"], b"loginonly\0wrong\0<1.2@bench>\0", {}),
+        ("radclient, same request", [RADCLIENT, "-q", "-r", "1", "-t", "3", "-f", attrs,
+                                     f"127.0.0.1:{port}", "auth", RADIUS_SECRET], None, {}),
+    ]
 
 
 def cases(scratch):
@@ -130,6 +201,22 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         os.chmod(scratch, 0o755)  # the logins switch to uid 5000, who must reach the homes
         CASES = cases(scratch)
+        freeradius = None
+        if os.path.exists(FREERADIUS):
+            freeradius, port = start_freeradius(scratch)
+            CASES += radius_cases(scratch, port)
+        else:
+            print("no /usr/sbin/freeradius: RADIUS rows skipped")
+        try:
+            run_rounds(CASES, rounds, scratch)
+        finally:
+            if freeradius is not None:
+                freeradius.terminate()
+                freeradius.wait()
+
+
+def run_rounds(CASES, rounds, scratch):
+    if True:
         walls = {c[0]: [] for c in CASES}
         rss = {c[0]: [] for c in CASES}
         ratios = {c[0]: [] for c in CASES}
@@ -161,6 +248,9 @@ def main():
     print(f"vpopmail: 1,000,000-user cdb / 10-user cdb = {statistics.median(big):.3f} (round by round)")
     unknown = statistics.median(ratios["$6$ unknown user"]) / statistics.median(ratios["$6$ wrong password"])
     print(f"$6$ store: unknown user / wrong password = {unknown:.2f}")
+    if "RADIUS accepted" in walls:
+        vs = [a / b for a, b in zip(walls["RADIUS accepted"], walls["radclient, same request"])]
+        print(f"RADIUS accepted / radclient = {statistics.median(vs):.2f} (round by round)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 // sent to the configured servers in order; a verified Access-Accept is the only yes.
 // It keeps no accounts: the program decides who prog runs as.
 
-import { randomBytes } from 'node:crypto';
 import { TemporaryFailure } from '../exit';
 import type { LoginRequest } from '../protocol/fd3';
 import type { Backend, Verdict } from './backend';
@@ -11,6 +10,10 @@ import { ATTR, CODE, MAX_ATTRIBUTE_VALUE, MAX_PASSWORD, NAS_PORT_TYPE_VIRTUAL, a
 import { askServers, type Answer } from '../radius/exchange';
 import { resolveTargets, type Target, type TargetOptions } from '../radius/targets';
 import { ipv4Bytes, ipv6Bytes } from '../radius/address';
+import { randomBytes } from '../radius/random';
+import { loadNative } from '../native/native';
+import { nativeTransport } from '../radius/udp-native';
+import { dgramTransport } from '../radius/udp-dgram';
 
 export interface RadiusSettings extends TargetOptions {
   servers: readonly ServerEntry[];
@@ -39,7 +42,9 @@ export function radiusBackend(settings: RadiusSettings): Backend {
         (async () => {
           const targets = await resolveTargets(settings.servers, settings, settings.note);
           if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
-          return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note);
+          const native = loadNative();
+          const transport = native ? nativeTransport(native) : dgramTransport();
+          return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note, transport);
         })(),
         deadlineAt,
       );

@@ -2,7 +2,9 @@
  * The login programs' native helper: the system's crypt_rn(3) (libxcrypt, every format PAM
  * verifies, at C speed) and execve(2) on Node 20, which has no process.execve. Loading it also
  * marks the process non-dumpable, so no core file or ptrace can read the password.
- * Why a small addon instead of an FFI or our own code: docs/hashes.md.
+ * For checkpassword-radius: connected UDP sockets, poll(2) and getrandom(2), because Node's
+ * dgram loads cluster, child_process and net on its first bind (about 2.5 ms a login).
+ * Why a small addon instead of an FFI or our own code: docs/hashes.md, docs/performance.md.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -12,7 +14,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define MAX_SETTING 512
@@ -133,12 +140,182 @@ static napi_value Execve(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value int_result(napi_env env, int n) {
+  napi_value result;
+  napi_create_int32(env, n, &result);
+  return result;
+}
+
+/* Parses `text` as an IPv4 (family 4) or IPv6 (family 6) address with `port`. 0 or -EINVAL. */
+static int make_addr(int family, const char *text, int port, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  if (family == 4) {
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, text, &a->sin_addr) != 1) return -EINVAL;
+    *len = sizeof *a;
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET6, text, &a->sin6_addr) != 1) return -EINVAL;
+    *len = sizeof *a;
+  }
+  return 0;
+}
+
+/*
+ * udpConnect(family: 4|6, address: string, port: number, bind: string | null): [fd, local] or
+ * [-errno, ""]: a non-blocking, close-on-exec UDP socket bound (to `bind`, port 0) and connected,
+ * so the kernel delivers only the server's datagrams, and the local address it sends from.
+ */
+static napi_value UdpConnect(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
+    return throw_type(env, "udpConnect(family, address, port, bind)");
+  int32_t family, port;
+  char address[64], bind_text[64];
+  size_t n;
+  napi_valuetype bind_type;
+  if (napi_get_value_int32(env, argv[0], &family) != napi_ok || (family != 4 && family != 6) ||
+      napi_get_value_string_utf8(env, argv[1], address, sizeof address, &n) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &port) != napi_ok || port < 1 || port > 65535 ||
+      napi_typeof(env, argv[3], &bind_type) != napi_ok)
+    return throw_type(env, "udpConnect: bad arguments");
+  int err = 0, fd = -1;
+  struct sockaddr_storage to, from;
+  socklen_t to_len, from_len;
+  if (make_addr(family, address, port, &to, &to_len) != 0) err = EINVAL;
+  if (!err) {
+    fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) err = errno;
+  }
+  if (!err && bind_type == napi_string) {
+    if (napi_get_value_string_utf8(env, argv[3], bind_text, sizeof bind_text, &n) != napi_ok ||
+        make_addr(family, bind_text, 0, &from, &from_len) != 0)
+      err = EINVAL;
+    else if (bind(fd, (struct sockaddr *)&from, from_len) != 0)
+      err = errno;
+  }
+  if (!err && connect(fd, (struct sockaddr *)&to, to_len) != 0) err = errno;
+  char local[INET6_ADDRSTRLEN] = "";
+  if (!err) {
+    from_len = sizeof from;
+    if (getsockname(fd, (struct sockaddr *)&from, &from_len) != 0) err = errno;
+    else if (family == 4) inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, local, sizeof local);
+    else inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&from)->sin6_addr, local, sizeof local);
+  }
+  if (err && fd >= 0) close(fd);
+  napi_value result, v;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, err ? -err : fd, &v);
+  napi_set_element(env, result, 0, v);
+  napi_create_string_utf8(env, local, NAPI_AUTO_LENGTH, &v);
+  napi_set_element(env, result, 1, v);
+  return result;
+}
+
+/* udpSend(fd, data: Buffer): 0 or -errno. */
+static napi_value UdpSend(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
+    return throw_type(env, "udpSend(fd, buffer)");
+  ssize_t r;
+  do r = send(fd, data, len, 0); while (r < 0 && errno == EINTR);
+  return int_result(env, r < 0 ? -errno : 0);
+}
+
+/* udpRecv(fd, into: Buffer): the datagram's length (cut to the buffer), or -errno (-EAGAIN: none). */
+static napi_value UdpRecv(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
+    return throw_type(env, "udpRecv(fd, buffer)");
+  ssize_t r;
+  do r = recv(fd, data, len, 0); while (r < 0 && errno == EINTR);
+  return int_result(env, r < 0 ? -errno : (int)r);
+}
+
+/* pollIn(fds: number[], timeoutMs): the fds that are readable or have an error pending. */
+static napi_value PollIn(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t count;
+  int32_t timeout;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_array_length(env, argv[0], &count) != napi_ok || count > 64 ||
+      napi_get_value_int32(env, argv[1], &timeout) != napi_ok)
+    return throw_type(env, "pollIn(fds, timeoutMs)");
+  struct pollfd p[64];
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value e;
+    int32_t fd;
+    napi_get_element(env, argv[0], i, &e);
+    if (napi_get_value_int32(env, e, &fd) != napi_ok) return throw_type(env, "pollIn: fds are numbers");
+    p[i].fd = fd;
+    p[i].events = POLLIN;
+    p[i].revents = 0;
+  }
+  int r = poll(p, count, timeout < 0 ? 0 : timeout);
+  napi_value result, v;
+  napi_create_array(env, &result);
+  uint32_t k = 0;
+  for (uint32_t i = 0; r > 0 && i < count; i++) {
+    if (p[i].revents) {
+      napi_create_int32(env, p[i].fd, &v);
+      napi_set_element(env, result, k++, v);
+    }
+  }
+  return result;
+}
+
+/* getRandom(into: Buffer): fills it from the kernel's CSPRNG (getrandom(2)); 0 or -errno. */
+static napi_value GetRandom(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  unsigned char *data;
+  size_t len, done = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_buffer_info(env, argv[0], (void **)&data, &len) != napi_ok)
+    return throw_type(env, "getRandom(buffer)");
+  while (done < len) {
+    ssize_t r = getrandom(data + done, len - done, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return int_result(env, -errno);
+    }
+    done += (size_t)r;
+  }
+  return int_result(env, 0);
+}
+
+static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
 NAPI_MODULE_INIT() {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  napi_value fn;
-  napi_create_function(env, "crypt", NAPI_AUTO_LENGTH, Crypt, NULL, &fn);
-  napi_set_named_property(env, exports, "crypt", fn);
-  napi_create_function(env, "execve", NAPI_AUTO_LENGTH, Execve, NULL, &fn);
-  napi_set_named_property(env, exports, "execve", fn);
+  export_fn(env, exports, "crypt", Crypt);
+  export_fn(env, exports, "execve", Execve);
+  export_fn(env, exports, "udpConnect", UdpConnect);
+  export_fn(env, exports, "udpSend", UdpSend);
+  export_fn(env, exports, "udpRecv", UdpRecv);
+  export_fn(env, exports, "pollIn", PollIn);
+  export_fn(env, exports, "getRandom", GetRandom);
   return exports;
 }

@@ -7,6 +7,16 @@ export interface Native {
   crypt(password: Buffer, setting: string): string | null;
   /** execve(2) keeping the listed descriptors; returns the errno when it fails. */
   execve(path: string, argv: string[], envp: string[], keepFds: number[]): number;
+  /** A bound, connected, non-blocking UDP socket: [fd, local address], or [-errno, ''] . */
+  udpConnect(family: 4 | 6, address: string, port: number, bind: string | null): [number, string];
+  /** send(2) on a connected socket: 0 or -errno. */
+  udpSend(fd: number, data: Buffer): number;
+  /** recv(2) of one datagram into the buffer: its length, or -errno (-EAGAIN when none waits). */
+  udpRecv(fd: number, into: Buffer): number;
+  /** poll(2) for input: the descriptors that are readable or have an error pending. */
+  pollIn(fds: number[], timeoutMs: number): number[];
+  /** Fills the buffer from getrandom(2): 0 or -errno. */
+  getRandom(into: Buffer): number;
 }
 
 /** The addon's file name, next to the program's bundle in dist/. */

@@ -47,6 +47,8 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   const bind = option(OPT.bind);
   const identity = localIdentityFrom({ uid: option(OPT.uid), gid: option(OPT.gid), home: option(OPT.home), passwd: option(OPT.passwd) });
   const requireMessageAuthenticator = line.options.has(OPT.requireMa.name);
+  const initgroups = line.options.has(OPT.initgroups.name);
+  if (initgroups && identity.kind !== 'passwd') throw new Misuse('bad-option', '--initgroups needs --passwd (the group database knows users by their passwd name)');
 
   // fd 3 before the config: a caller always gets its pipe read, whatever else is wrong.
   attempt.request = readRequestBytes();
@@ -70,8 +72,8 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
 
   const name = request.login.toString('utf8');
   const account = localAccount(identity, name);
-  if (!account) return runAsCaller(attempt, name, line.prog);
-  return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups: line.options.has(OPT.initgroups.name) });
+  if (!account) return runAsCaller(attempt, name, line.prog, minUid);
+  return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups });
 });
 
 function parseFormat(value: string | undefined): ConfigFormat | 'auto' {

@@ -2,7 +2,7 @@
 // enter its home, build prog's environment, log the accept, exec prog.
 
 import type { Account } from '../backends/backend';
-import { Misuse, TemporaryFailure } from '../exit';
+import { Misuse, Refused, TemporaryFailure } from '../exit';
 import { execNext, resolveProg } from '../exec/exec-next';
 import { callerEnv, nextEnv } from '../exec/next-env';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
@@ -41,8 +41,13 @@ export function runAsAccount(attempt: Attempt, account: Account | undefined, pro
 /**
  * Runs prog as we are, where we are, with USER set to the login: for a backend without local
  * accounts when the operator named none (checkpassword-radius without --uid or --passwd).
+ * Our own uid must pass --min-uid too: run by root, prog would run as root.
  */
-export function runAsCaller(attempt: Attempt, user: string, prog: string[]): Promise<never> {
+export function runAsCaller(attempt: Attempt, user: string, prog: string[], minUid: number): Promise<never> {
+  const uid = process.geteuid!();
+  if (uid < minUid) {
+    throw new Refused('uid-below-minimum', `prog would run as our uid ${uid} < ${minUid}: name an account (--uid or --passwd), or allow it with --min-uid`);
+  }
   return execProg(attempt, prog, { ...callerEnv(process.env), USER: user });
 }
 

@@ -8,9 +8,12 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return 0;
 }
 
-/** The 4 bytes of a dotted-quad IPv4 address, or null. */
+/**
+ * The 4 bytes of a dotted-quad IPv4 address, or null. No leading zeros, as inet_pton: getaddrinfo
+ * (inet_aton) would read `010.0.0.1` as octal, 8.0.0.1, so the text must not pass as 10.0.0.1.
+ */
 export function ipv4Bytes(text: string): Buffer | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  const m = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
   if (!m) return null;
   const parts = m.slice(1).map(Number);
   if (parts.some((p) => p > 255)) return null;
@@ -22,13 +25,14 @@ export function ipv6Bytes(text: string): Buffer | null {
   if (!/^[0-9A-Fa-f:.]+$/.test(text) || !text.includes(':')) return null;
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const groups = (part: string): number[] | null => {
+  // A dotted IPv4 tail is allowed only at the very end of the address (not before a `::`).
+  const groups = (part: string, last: boolean): number[] | null => {
     if (part === '') return [];
     const out: number[] = [];
     const pieces = part.split(':');
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i]!;
-      if (i === pieces.length - 1 && p.includes('.')) {
+      if (last && i === pieces.length - 1 && p.includes('.')) {
         const v4 = ipv4Bytes(p);
         if (!v4) return null;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
@@ -39,8 +43,8 @@ export function ipv6Bytes(text: string): Buffer | null {
     }
     return out;
   };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const head = groups(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groups(halves[1]!, true) : [];
   if (!head || !tail) return null;
   let all: number[];
   if (halves.length === 2) {

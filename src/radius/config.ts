@@ -94,17 +94,23 @@ export function parseRadiusConfig(text: string, file: string, format: ConfigForm
 /**
  * Which format a file is in: pam_radius when its name says so (pam_radius_auth.conf); radius.conf
  * when any line starts with `auth`/`acct` or has a quoted field; pam_radius when any line's 4th
- * field is not a number (pam's source_ip, where radius.conf has its tries); else radius.conf.
+ * field is not a number from 1 (pam's source_ip or 0, where radius.conf has its tries); else
+ * radius.conf.
  * Lines that fit both read the same but for the tries (3 vs 1) and pam's 3..60 s timeout clamp.
  */
 export function detectFormat(file: string, text: string): ConfigFormat {
   if (/pam_radius/.test(file.slice(file.lastIndexOf('/') + 1))) return 'pam_radius';
   let pamHint = false;
   for (const raw of text.split('\n')) {
-    const fields = splitPam(raw.replace(/\r$/, '')).filter((f) => !isKeyword(f));
+    const all = splitPam(raw.replace(/\r$/, '')).filter((f) => !isKeyword(f));
+    // From the timeout on, a field starting with `#` is radius.conf's comment (to pam it would be a
+    // bad timeout or source_ip), so it and what follows are not the 4th field looked at below.
+    const comment = all.findIndex((f, i) => i >= 2 && f.startsWith('#'));
+    const fields = comment < 0 ? all : all.slice(0, comment);
     if (fields.length === 0) continue;
     if (fields[0] === 'auth' || fields[0] === 'acct' || fields.some((f) => f.startsWith('"'))) return 'radius.conf';
-    if (fields.length >= 4 && !/^\d+$/.test(fields[3]!)) pamHint = true;
+    // radius.conf's 4th field is its tries, a number from 1; pam's is a source_ip, or 0 for none.
+    if (fields.length >= 4 && (!/^\d+$/.test(fields[3]!) || Number(fields[3]) === 0)) pamHint = true;
   }
   return pamHint ? 'pam_radius' : 'radius.conf';
 }
@@ -255,8 +261,9 @@ function parsePort(text: string, where: string): number {
 
 /** A positive number of seconds; fractions allowed (libradius takes whole seconds only). */
 export function parseSeconds(text: string, where: string, what = 'timeout'): number {
-  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) throw configError(where, `field "${what}" is not a positive number`);
-  return Math.round(Number(text) * 1000);
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : 0;
+  if (ms < 1) throw configError(where, `field "${what}" is not a positive number of seconds (at least 0.001)`);
+  return ms;
 }
 
 function parseTries(text: string, where: string): number {

@@ -1,8 +1,10 @@
 // RADIUS packets for one Access-Request and its answer: RFC 2865 sections 3 and 5.2, and the
 // Message-Authenticator of RFC 3579 section 3.2, placed first (BlastRADIUS, CVE-2024-3596).
 // Our own codec, not the npm `radius` package: docs/checkpassword-radius.md says why.
+// Digests are compared as raw bytes in constant time (equalBytes), never as strings.
 
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { equalBytes } from '../crypt/constant-time';
+import { hmacMd5, md5 } from './md5';
 
 /** Packet codes (RFC 2865 section 3). */
 export const CODE = {
@@ -107,7 +109,7 @@ export function hidePassword(password: Buffer, secret: Buffer, authenticator: Bu
   password.copy(out);
   let previous = authenticator;
   for (let at = 0; at < length; at += 16) {
-    const b = createHash('md5').update(secret).update(previous).digest();
+    const b = md5(secret, previous);
     for (let i = 0; i < 16; i++) out[at + i]! ^= b[i]!;
     previous = out.subarray(at, at + 16);
   }
@@ -152,19 +154,14 @@ export function checkResponse(datagram: Buffer, request: Buffer, secret: Buffer,
   if (ma && ma.attribute.value.length !== 16) return { ok: false, why: 'Message-Authenticator of a wrong length' };
   if (!ma && requireMessageAuthenticator) return { ok: false, why: 'no Message-Authenticator (required)' };
 
-  const expected = createHash('md5')
-    .update(packet.subarray(0, 4))
-    .update(request.subarray(4, HEADER))
-    .update(packet.subarray(HEADER))
-    .update(secret)
-    .digest();
-  if (!timingSafeEqual(expected, packet.subarray(4, HEADER))) return { ok: false, why: 'bad Response Authenticator' };
+  const expected = md5(packet.subarray(0, 4), request.subarray(4, HEADER), packet.subarray(HEADER), secret);
+  if (!equalBytes(expected, packet.subarray(4, HEADER))) return { ok: false, why: 'bad Response Authenticator' };
 
   if (ma) {
     const copy = Buffer.from(packet);
     request.copy(copy, 4, 4, HEADER);
     copy.fill(0, ma.offset + 2, ma.offset + MA_LENGTH);
-    if (!timingSafeEqual(hmacMd5(secret, copy), ma.attribute.value)) return { ok: false, why: 'bad Message-Authenticator' };
+    if (!equalBytes(hmacMd5(secret, copy), ma.attribute.value)) return { ok: false, why: 'bad Message-Authenticator' };
   }
   return { ok: true, response: { code, attributes: parsed.map((a) => a.attribute), messageAuthenticator: ma !== undefined } };
 }
@@ -188,8 +185,4 @@ function parseAttributes(packet: Buffer): { attribute: Attribute; offset: number
 /** The first value of an attribute type, if any. */
 export function attributeValue(attributes: readonly Attribute[], type: number): Buffer | undefined {
   return attributes.find((a) => a.type === type)?.value;
-}
-
-function hmacMd5(key: Buffer, data: Buffer): Buffer {
-  return createHmac('md5', key).update(data).digest();
 }

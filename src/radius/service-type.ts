@@ -25,12 +25,12 @@ export const DEFAULT_SERVICE_TYPE = SERVICE_TYPES['Login-User']!;
 
 /**
  * A Service-Type by name (any case, `_` for `-`, `Login` for `Login-User`) or number 1-4294967295;
- * `none` (or an empty value) sends no Service-Type. Anything else is misuse.
+ * `none` sends no Service-Type; absent or empty is the default. Anything else is misuse.
  */
 export function parseServiceType(value: string | undefined): number | null {
-  if (value === undefined) return DEFAULT_SERVICE_TYPE;
-  const v = value.trim();
-  if (v === '' || v.toLowerCase() === 'none') return null;
+  const v = (value ?? '').trim();
+  if (v === '') return DEFAULT_SERVICE_TYPE;
+  if (v.toLowerCase() === 'none') return null;
   if (/^\d{1,10}$/.test(v)) {
     const n = Number(v);
     if (n >= 1 && n <= 0xffffffff) return n;

@@ -1,14 +1,14 @@
 // A real FreeRADIUS 3.2 for the tests: a private config directory, loopback only, random ports,
-// started as a child of the test process and stopped by its PID. The config is written from
-// scratch (nothing under /etc/freeradius is used): one port whose replies always carry
-// Message-Authenticator (as FreeRADIUS 3.2.5+ and BlastRADIUS-fixed servers do), one "legacy"
-// port whose replies never do (Debian 12's 3.2.1 as shipped), and the first port on ::1 too.
+// started as a child of the test process and stopped by its PID. The config is ours
+// (test/fixtures/freeradius; nothing under /etc/freeradius is used): one port whose replies always
+// carry Message-Authenticator, on 127.0.0.1 and ::1, and a "legacy" port whose replies never do.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURES } from './run';
 
 export const FREERADIUS = '/usr/sbin/freeradius';
 
@@ -23,159 +23,6 @@ export interface FreeRadius {
   /** The server's log so far (for a failing test's message). */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** The users of every test server (rlm_files): one per rule the tests check. */
-export const USERS = String.raw`
-anyuser		Cleartext-Password := "anypass"
-		Reply-Message := "hello anyuser"
-
-loginonly	Cleartext-Password := "loginpass", Service-Type == Login-User
-		Reply-Message := "login ok"
-
-framedonly	Cleartext-Password := "framedpass", Service-Type == Framed-User
-		Reply-Message := "framed ok"
-
-rejectme	Auth-Type := Reject
-		Reply-Message := "go away"
-
-challengeme	Cleartext-Password := "challpass", Response-Packet-Type := Access-Challenge
-		Reply-Message := "enter token", State := 0x01
-
-len16		Cleartext-Password := "0123456789abcdef"
-len17		Cleartext-Password := "0123456789abcdefX"
-len128		Cleartext-Password := "${'p'.repeat(128)}"
-utf8user	Cleartext-Password := "pässwörd€"
-"unicodé@exämple.org"	Cleartext-Password := "ünïcode"
-"user@example.org"	Cleartext-Password := "domainpass"
-`;
-
-function radiusdConf(): string {
-  const replyMa = `update reply {
-				Message-Authenticator := 0x00
-			}`;
-  return `# Private FreeRADIUS config for checkpassword-radius tests (test/support/freeradius.ts).
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-raddbdir = $ENV{RADTEST_DIR}
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-logdir = \${confdir}/log
-radacctdir = \${logdir}/radacct
-run_dir = \${confdir}/run
-db_dir = \${confdir}
-libdir = /usr/lib/freeradius
-name = freeradius
-pidfile = \${run_dir}/\${name}.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 1024
-hostname_lookups = no
-log {
-	destination = files
-	file = \${logdir}/radius.log
-	colourise = no
-	auth = yes
-	auth_badpass = no
-	auth_goodpass = no
-}
-security {
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = yes
-}
-proxy_requests = no
-client localhost {
-	ipaddr = 127.0.0.1
-	proto = udp
-	secret = $ENV{RADTEST_SECRET}
-	require_message_authenticator = yes
-	nas_type = other
-}
-client localhost6 {
-	ipv6addr = ::1
-	proto = udp
-	secret = $ENV{RADTEST_SECRET}
-	require_message_authenticator = yes
-	nas_type = other
-}
-thread pool {
-	start_servers = 1
-	max_servers = 4
-	min_spare_servers = 1
-	max_spare_servers = 2
-	max_requests_per_server = 0
-	auto_limit_acct = no
-}
-modules {
-	pap {
-		normalise = yes
-	}
-	files {
-		filename = \${confdir}/users
-	}
-	always ok {
-		rcode = ok
-	}
-}
-server default {
-	listen {
-		type = auth
-		ipaddr = 127.0.0.1
-		port = $ENV{RADTEST_PORT}
-	}
-	listen {
-		type = auth
-		ipv6addr = ::1
-		port = $ENV{RADTEST_PORT}
-	}
-	authorize {
-		files
-		pap
-		Autz-Type Status-Server {
-			${replyMa}
-			ok
-		}
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-	post-auth {
-		${replyMa}
-		Post-Auth-Type REJECT {
-			${replyMa}
-		}
-		Post-Auth-Type Challenge {
-			${replyMa}
-		}
-	}
-}
-server legacy {
-	listen {
-		type = auth
-		ipaddr = 127.0.0.1
-		port = $ENV{RADTEST_LEGACY_PORT}
-	}
-	authorize {
-		files
-		pap
-		Autz-Type Status-Server {
-			ok
-		}
-	}
-	authenticate {
-		Auth-Type PAP {
-			pap
-		}
-	}
-}
-`;
 }
 
 /** A UDP port that was free on both 127.0.0.1 and ::1 a moment ago. */
@@ -203,8 +50,10 @@ export async function startFreeRadius(secret = 'testing123-shared-secret'): Prom
   const dir = mkdtempSync(join(tmpdir(), 'cpw-freeradius-'));
   chmodSync(dir, 0o700);
   for (const sub of ['log', 'run']) mkdirSync(join(dir, sub), { mode: 0o700 });
-  writeFileSync(join(dir, 'radiusd.conf'), radiusdConf(), { mode: 0o644 });
-  writeFileSync(join(dir, 'users'), USERS, { mode: 0o644 });
+  for (const file of ['radiusd.conf', 'users']) {
+    copyFileSync(join(FIXTURES, 'freeradius', file), join(dir, file));
+    chmodSync(join(dir, file), 0o644);
+  }
   const port = await freeUdpPort();
   let legacyPort = await freeUdpPort();
   while (legacyPort === port) legacyPort = await freeUdpPort();
