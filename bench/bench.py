@@ -126,6 +126,8 @@ def radius_cases(scratch, port):
     return [
         ("RADIUS accepted", [RADIUS, *opts, "/bin/true"], b"loginonly\0loginpass\0<1.2@bench>\0", {}),
         ("RADIUS rejected", [RADIUS, *opts, "/bin/true"], b"loginonly\0wrong\0<1.2@bench>\0", {}),
+        ("RADIUS accepted, dgram + node:crypto", [RADIUS, *opts, "/bin/true"], b"loginonly\0loginpass\0<1.2@bench>\0",
+         {"CHECKPASSWORD_NATIVE": "off"}),
         ("radclient, same request", [RADCLIENT, "-q", "-r", "1", "-t", "3", "-f", attrs,
                                      f"127.0.0.1:{port}", "auth", RADIUS_SECRET], None, {}),
     ]
