@@ -217,17 +217,25 @@ static napi_value UdpConnect(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* udpSend(fd, data: Buffer): 0 or -errno. */
-static napi_value UdpSend(napi_env env, napi_callback_info info) {
+/* The (fd, Buffer) arguments of udpSend and udpRecv; 0, or -1 with a TypeError thrown. */
+static int fd_and_buffer(napi_env env, napi_callback_info info, const char *usage, int32_t *fd, void **data, size_t *len) {
   size_t argc = 2;
   napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], fd) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], data, len) != napi_ok) {
+    throw_type(env, usage);
+    return -1;
+  }
+  return 0;
+}
+
+/* udpSend(fd, data: Buffer): 0 or -errno. */
+static napi_value UdpSend(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *data;
   size_t len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
-    return throw_type(env, "udpSend(fd, buffer)");
+  if (fd_and_buffer(env, info, "udpSend(fd, buffer)", &fd, &data, &len) != 0) return NULL;
   ssize_t r;
   do r = send(fd, data, len, 0); while (r < 0 && errno == EINTR);
   return int_result(env, r < 0 ? -errno : 0);
@@ -235,15 +243,10 @@ static napi_value UdpSend(napi_env env, napi_callback_info info) {
 
 /* udpRecv(fd, into: Buffer): the datagram's length (cut to the buffer), or -errno (-EAGAIN: none). */
 static napi_value UdpRecv(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
   int32_t fd;
   void *data;
   size_t len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
-    return throw_type(env, "udpRecv(fd, buffer)");
+  if (fd_and_buffer(env, info, "udpRecv(fd, buffer)", &fd, &data, &len) != 0) return NULL;
   ssize_t r;
   do r = recv(fd, data, len, 0); while (r < 0 && errno == EINTR);
   return int_result(env, r < 0 ? -errno : (int)r);

@@ -1,12 +1,11 @@
 // checkpassword-passwd: DJB's checkpassword on passwd + shadow files, as a drop-in replacement.
 // Usage: checkpassword-passwd [options] prog [args...], with `login\0password\0timestamp\0` on fd 3.
 
-import { Misuse } from '../exit';
-import { parseCommandLine, optionValue, type OptionSpec } from '../options';
+import { optionValue, type OptionSpec } from '../options';
 import { parseRequest, readRequestBytes } from '../protocol/fd3';
 import { passwdBackend } from '../backends/passwd';
-import { accepted, beginAttempt, logTargetFrom, runAttempt } from './attempt';
-import { SUCCESS_OPTIONS, parseMinUid, runAsAccount } from './success';
+import { accepted, beginAttempt, runAttempt } from './attempt';
+import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount } from './success';
 
 const PROGRAM = 'checkpassword-passwd';
 
@@ -20,9 +19,7 @@ const SPECS: OptionSpec[] = Object.values(OPT);
 
 const attempt = beginAttempt(PROGRAM);
 runAttempt(attempt, SPECS, async function main(): Promise<never> {
-  const line = parseCommandLine(process.argv.slice(2), SPECS);
-  attempt.log = logTargetFrom(optionValue(line, OPT.log, process.env));
-  if (line.prog.length === 0) throw new Misuse('no-program', 'no prog to run after a login');
+  const line = loginCommandLine(attempt, SPECS);
   const minUid = parseMinUid(optionValue(line, OPT.minUid, process.env));
   const shadow = optionValue(line, OPT.shadow, process.env);
   const backend = passwdBackend({

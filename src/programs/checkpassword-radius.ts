@@ -3,13 +3,13 @@
 
 import { hostname } from 'node:os';
 import { Misuse } from '../exit';
-import { parseCommandLine, optionValue, type OptionSpec } from '../options';
+import { optionValue, type OptionSpec } from '../options';
 import { parseRequest, readRequestBytes } from '../protocol/fd3';
 import { radiusBackend } from '../backends/radius';
 import { parseBindAddress, parseSeconds, readRadiusConfig, type ConfigFormat } from '../radius/config';
 import { parseServiceType } from '../radius/service-type';
-import { accepted, beginAttempt, logTargetFrom, runAttempt } from './attempt';
-import { SUCCESS_OPTIONS, parseMinUid, runAsAccount, runAsCaller } from './success';
+import { accepted, beginAttempt, runAttempt } from './attempt';
+import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount, runAsCaller } from './success';
 import { localAccount, localIdentityFrom } from './local-account';
 
 /** The name qmail admins know is logged as such when we are run by it. */
@@ -36,10 +36,8 @@ const SPECS: OptionSpec[] = Object.values(OPT);
 const attempt = beginAttempt(PROGRAM);
 runAttempt(attempt, SPECS, async function main(): Promise<never> {
   const env = process.env;
-  const line = parseCommandLine(process.argv.slice(2), SPECS);
+  const line = loginCommandLine(attempt, SPECS);
   const option = (spec: OptionSpec) => optionValue(line, spec, env);
-  attempt.log = logTargetFrom(option(OPT.log));
-  if (line.prog.length === 0) throw new Misuse('no-program', 'no prog to run after a login');
   const minUid = parseMinUid(option(OPT.minUid));
   const serviceType = parseServiceType(option(OPT.serviceType));
   const format = parseFormat(option(OPT.configFormat));

@@ -1,15 +1,14 @@
 // checkpassword-vpopmail: a drop-in for vpopmail's vchkpw, speaking the suite's exit codes.
 // Usage: checkpassword-vpopmail [options] prog [args...], with `login\0password\0timestamp\0` on fd 3.
 
-import { Misuse } from '../exit';
-import { parseCommandLine, optionValue, type OptionSpec } from '../options';
+import { optionValue, type OptionSpec } from '../options';
 import { parseRequest, readRequestBytes } from '../protocol/fd3';
 import { parsePasswd } from '../backends/passwd-file';
 import { readStoreIfExists } from '../backends/store-file';
 import { vpopmailBackend } from '../backends/vpopmail/vpopmail';
 import { detectService } from '../backends/vpopmail/service';
-import { accepted, beginAttempt, logTargetFrom, runAttempt } from './attempt';
-import { SUCCESS_OPTIONS, parseMinUid, runAsAccount } from './success';
+import { accepted, beginAttempt, runAttempt } from './attempt';
+import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount } from './success';
 
 const PROGRAM = 'checkpassword-vpopmail';
 
@@ -25,9 +24,7 @@ const SPECS: OptionSpec[] = Object.values(OPT);
 const attempt = beginAttempt(PROGRAM);
 runAttempt(attempt, SPECS, async function main(): Promise<never> {
   const env = process.env;
-  const line = parseCommandLine(process.argv.slice(2), SPECS);
-  attempt.log = logTargetFrom(optionValue(line, OPT.log, env));
-  if (line.prog.length === 0) throw new Misuse('no-program', 'no prog to run after a login');
+  const line = loginCommandLine(attempt, SPECS);
   const minUid = parseMinUid(optionValue(line, OPT.minUid, env));
   const service = detectService({
     option: line.options.get(OPT.service.name),

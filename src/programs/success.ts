@@ -6,14 +6,25 @@ import { Misuse, Refused, TemporaryFailure } from '../exit';
 import { execNext, resolveProg } from '../exec/exec-next';
 import { callerEnv, nextEnv } from '../exec/next-env';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
-import type { OptionSpec } from '../options';
-import { logAccept, type Attempt } from './attempt';
+import { optionValue, parseCommandLine, type CommandLine, type OptionSpec } from '../options';
+import { logAccept, logTargetFrom, type Attempt } from './attempt';
 
 /** Options of the success path, the same in every program. */
 export const SUCCESS_OPTIONS = {
   minUid: { name: 'min-uid', value: true, env: 'CHECKPASSWORD_MIN_UID', help: 'lowest uid that may log in (default 1)' },
   log: { name: 'log', value: true, env: 'CHECKPASSWORD_LOG', help: 'where to log each attempt: none or stderr (default none)' },
 } satisfies Record<string, OptionSpec>;
+
+/**
+ * A login program's command line: options parsed (SUCCESS_OPTIONS among `specs`), the log target
+ * set from --log, and prog required (misuse without it).
+ */
+export function loginCommandLine(attempt: Attempt, specs: readonly OptionSpec[]): CommandLine {
+  const line = parseCommandLine(process.argv.slice(2), specs);
+  attempt.log = logTargetFrom(optionValue(line, SUCCESS_OPTIONS.log, process.env));
+  if (line.prog.length === 0) throw new Misuse('no-program', 'no prog to run after a login');
+  return line;
+}
 
 /** How to run prog after an accepted login. */
 export interface SuccessOptions {
