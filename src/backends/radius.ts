@@ -12,6 +12,7 @@ import { resolveTargets, type Target, type TargetOptions } from '../radius/targe
 import { ipv4Bytes, ipv6Bytes } from '../radius/address';
 import { randomBytes } from '../radius/random';
 import { loadNative } from '../native/native';
+import { monotonicMs } from '../clock';
 import { nativeTransport } from '../radius/udp-native';
 import { dgramTransport } from '../radius/udp-dgram';
 
@@ -37,7 +38,7 @@ export function radiusBackend(settings: RadiusSettings): Backend {
       if (password.length > MAX_PASSWORD) {
         return { kind: 'denied', reason: 'password-too-long', detail: `RADIUS carries at most ${MAX_PASSWORD} bytes, got ${password.length}` };
       }
-      const deadlineAt = Date.now() + settings.deadlineMs;
+      const deadlineAt = monotonicMs() + settings.deadlineMs;
       const answer = await withinDeadline(
         (async () => {
           const targets = await resolveTargets(settings.servers, settings, settings.note);
@@ -119,7 +120,7 @@ function uint32(n: number): Buffer {
 function withinDeadline<T>(work: Promise<T>, deadlineAt: number): Promise<T | { why: 'deadline' }> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<{ why: 'deadline' }>((resolve) => {
-    timer = setTimeout(() => resolve({ why: 'deadline' }), Math.max(0, deadlineAt - Date.now()));
+    timer = setTimeout(() => resolve({ why: 'deadline' }), Math.max(0, deadlineAt - monotonicMs()));
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

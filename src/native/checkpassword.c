@@ -200,6 +200,12 @@ static napi_value UdpConnect(napi_env env, napi_callback_info info) {
       err = errno;
   }
   if (!err && connect(fd, (struct sockaddr *)&to, to_len) != 0) err = errno;
+  if (!err) {
+    /* Datagrams from anyone that reached a --bind socket before connect(): dropped unread. */
+    char junk[1];
+    while (recv(fd, junk, sizeof junk, 0) >= 0) {
+    }
+  }
   char local[INET6_ADDRSTRLEN] = "";
   if (!err) {
     from_len = sizeof from;

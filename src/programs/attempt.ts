@@ -2,6 +2,7 @@
 // the wipe of the request, and the single place where an error becomes an exit code.
 
 import { writeSync } from 'node:fs';
+import { monotonicMs } from '../clock';
 import { Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
 import { writeLog, type LogTarget } from '../log';
 import { callerFds } from '../exec/caller-fds';
@@ -133,7 +134,7 @@ function wipe(attempt: Attempt): void {
   attempt.request?.fill(0);
 }
 
-/** Milliseconds on the monotonic clock. Not performance.now(): its first use loads perf_hooks (~1 ms). */
+/** Milliseconds on the monotonic clock. */
 function elapsedMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
+  return monotonicMs();
 }

@@ -262,9 +262,12 @@ function parsePort(text: string, where: string): number {
 /** A positive number of seconds; fractions allowed (libradius takes whole seconds only). */
 export function parseSeconds(text: string, where: string, what = 'timeout'): number {
   const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text) * 1000) : 0;
-  if (ms < 1) throw configError(where, `field "${what}" is not a positive number of seconds (at least 0.001)`);
+  if (ms < 1 || ms > MAX_SECONDS * 1000) throw configError(where, `field "${what}" is not a number of seconds from 0.001 to ${MAX_SECONDS}`);
   return ms;
 }
+
+/** The longest timeout or deadline taken: an hour is already far past any mail client's patience. */
+const MAX_SECONDS = 3600;
 
 function parseTries(text: string, where: string): number {
   if (!/^\d{1,3}$/.test(text) || Number(text) < 1) throw configError(where, 'field "tries" is not a whole number from 1');

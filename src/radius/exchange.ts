@@ -9,6 +9,7 @@ import { checkResponse, type Response } from './packet';
 import type { Target } from './targets';
 import type { Channel, Transport } from './transport';
 import { ipv4Bytes, ipv6Bytes } from './address';
+import { monotonicMs } from '../clock';
 
 /** A verified answer and who gave it. */
 export interface Answer {
@@ -27,7 +28,7 @@ export type BuildRequest = (target: Target, localAddress: string) => Buffer;
 /** At most this many ignored datagrams are noted one by one in an attempt's log line. */
 const MAX_NOTED = 5;
 
-/** The first verified answer, or NoAnswer. `deadlineAt` is a Date.now() time. Closes the transport. */
+/** The first verified answer, or NoAnswer. `deadlineAt` is a monotonicMs() time. Closes the transport. */
 export async function askServers(
   targets: readonly Target[],
   build: BuildRequest,
@@ -42,7 +43,7 @@ export async function askServers(
   };
   try {
     for (const target of targets) {
-      if (Date.now() >= deadlineAt) return { why: 'deadline' };
+      if (monotonicMs() >= deadlineAt) return { why: 'deadline' };
       let channel: Channel;
       let request: Buffer;
       try {
@@ -61,12 +62,13 @@ export async function askServers(
           givenUp = true;
           break;
         }
-        const tryEnd = Math.min(Date.now() + target.timeoutMs, deadlineAt);
-        while (!givenUp && Date.now() < tryEnd) {
+        const tryEnd = Math.min(monotonicMs() + target.timeoutMs, deadlineAt);
+        while (!givenUp && monotonicMs() < tryEnd) {
           for (const arrival of await transport.wait(tryEnd)) {
-            const mine = asked.get(arrival.channel)!;
+            const mine = asked.get(arrival.channel);
+            if (!mine) continue;
             if ('error' in arrival) {
-              note(`${mine.target.label}: ${arrival.error === 'ECONNREFUSED' ? 'port unreachable' : arrival.error}`);
+              ignore(`${mine.target.label}: ${arrival.error === 'ECONNREFUSED' ? 'port unreachable' : arrival.error}`);
               if (arrival.channel === channel) givenUp = true;
               continue;
             }
@@ -80,7 +82,7 @@ export async function askServers(
             ignore(`ignored an answer from ${mine.target.label}: ${checked.why}`);
           }
         }
-        if (Date.now() >= deadlineAt) return { why: 'deadline' };
+        if (monotonicMs() >= deadlineAt) return { why: 'deadline' };
       }
       if (!givenUp) note(`no answer from ${target.label} after ${target.tries} ${target.tries === 1 ? 'try' : 'tries'}`);
     }

@@ -111,6 +111,8 @@ export function hidePassword(password: Buffer, secret: Buffer, authenticator: Bu
   for (let at = 0; at < length; at += 16) {
     const b = md5(secret, previous);
     for (let i = 0; i < 16; i++) out[at + i]! ^= b[i]!;
+    // b XOR the hidden block is the password: not left in memory.
+    b.fill(0);
     previous = out.subarray(at, at + 16);
   }
   return out;

@@ -44,7 +44,8 @@ export async function resolveTargets(
     try {
       resolved.set(e.host, await lookup(e.host));
     } catch (err) {
-      note(`${e.where}: cannot resolve ${e.host}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      // Not the name itself: a secret written in the host field must not reach the log.
+      note(`${e.where}: cannot resolve the host: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
       resolved.set(e.host, null);
     }
   }
@@ -72,8 +73,15 @@ export async function resolveTargets(
       });
     }
   }
+  if (targets.length > MAX_TARGETS) {
+    note(`only the first ${MAX_TARGETS} of ${targets.length} server addresses are asked`);
+    return targets.slice(0, MAX_TARGETS);
+  }
   return targets;
 }
+
+/** The native helper polls at most 64 sockets, and an attempt keeps every one it opened. */
+export const MAX_TARGETS = 64;
 
 /** getaddrinfo through node:dns, loaded only when a config names a host (about 1 ms). */
 async function systemLookup(host: string): Promise<{ address: string; family: number }[]> {

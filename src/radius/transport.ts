@@ -19,7 +19,7 @@ export type Arrival =
 export interface Transport {
   /** Opens a channel to address:port, bound to `bind` when given; throws an Error with a `code`. */
   open(family: 4 | 6, address: string, port: number, bind: string | undefined): Promise<Channel>;
-  /** Waits until something arrives on any open channel or `until` (Date.now() time) passes. */
+  /** Waits until something arrives on any open channel or `until` (a monotonicMs() time) passes. */
   wait(until: number): Promise<Arrival[]>;
   /** Closes every channel. */
   close(): void;

@@ -4,6 +4,10 @@
 
 import type { Socket } from 'node:dgram';
 import { codeError, type Arrival, type Channel, type Transport } from './transport';
+import { monotonicMs } from '../clock';
+
+/** setTimeout takes at most 2^31-1 ms; longer waits are taken in steps. */
+const MAX_WAIT_MS = 60_000;
 
 export function dgramTransport(): Transport {
   const { createSocket } = require('node:dgram') as typeof import('node:dgram');
@@ -51,7 +55,7 @@ export function dgramTransport(): Transport {
           wake = undefined;
           resolve(queue.splice(0));
         };
-        const timer = setTimeout(done, Math.max(0, until - Date.now()));
+        const timer = setTimeout(done, Math.min(MAX_WAIT_MS, Math.max(0, Math.ceil(until - monotonicMs()))));
         wake = done;
         if (queue.length > 0) done();
       });

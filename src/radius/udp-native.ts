@@ -5,6 +5,10 @@
 import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Native } from '../native/native';
+import { monotonicMs } from '../clock';
+
+/** poll(2) takes an int of milliseconds; longer waits are taken in steps. */
+const MAX_WAIT_MS = 60_000;
 import { codeError, type Arrival, type Channel, type Transport } from './transport';
 
 /** The largest datagram RADIUS allows (RFC 2865 section 3), plus one to see longer ones. */
@@ -28,7 +32,7 @@ export function nativeTransport(native: Native): Transport {
       return channel;
     },
     async wait(until) {
-      const ready = native.pollIn(open.map((o) => o.fd), Math.max(0, until - Date.now()));
+      const ready = native.pollIn(open.map((o) => o.fd), Math.min(MAX_WAIT_MS, Math.max(0, Math.ceil(until - monotonicMs()))));
       const arrivals: Arrival[] = [];
       for (const fd of ready) {
         const { channel } = open.find((o) => o.fd === fd)!;

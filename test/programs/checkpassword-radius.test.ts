@@ -406,6 +406,10 @@ describe('checkpassword-radius: configuration', () => {
     expect(r.stderr).toMatch(/warning=".*readable by group or others/);
   });
 
+  it('a --deadline over an hour is misuse, exit 2', async () => {
+    expect((await login('anyuser', 'anypass', config(live()), ['--deadline', '3601'])).status).toBe(2);
+  });
+
   it('RADIUS_CONF names the config when --config is not given', async () => {
     const r = await runProgramAsync(PROG, {
       args: ['--log', 'stderr', '--min-uid', '0', RECORD_PROG],
