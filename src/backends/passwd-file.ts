@@ -1,6 +1,7 @@
 // Parses passwd(5) and shadow(5) format files into entries, byte for byte (latin1 strings).
 // Shared by the passwd backend, checkpassword-vpopmail (the vpopmail account) and, later, the operator tool.
 
+import type { Account } from './backend';
 
 /** One line of a passwd-format file: `name:password:uid:gid:gecos:home:shell`. */
 export interface PasswdEntry {
@@ -10,6 +11,11 @@ export interface PasswdEntry {
   gid: number;
   home: string;
   shell: string;
+}
+
+/** The account a passwd entry describes. */
+export function accountOf(entry: PasswdEntry): Account {
+  return { name: entry.name, uid: entry.uid, gid: entry.gid, home: entry.home, shell: entry.shell };
 }
 
 /**

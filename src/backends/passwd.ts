@@ -5,7 +5,7 @@ import { verifyPassword } from '../crypt/verify';
 import { pickDummyHash } from '../crypt/dummy';
 import type { LoginRequest } from '../protocol/fd3';
 import type { LocalBackend, Verdict } from './backend';
-import { parsePasswd, parseShadow } from './passwd-file';
+import { accountOf, parsePasswd, parseShadow } from './passwd-file';
 import { readStore } from './store-file';
 
 /** Where the store is: a passwd file, and a shadow file or null for "hashes are inline". */
@@ -34,10 +34,7 @@ export function passwdBackend(store: PasswdStore): LocalBackend {
       const result = verifyPassword(password, stored);
       switch (result) {
         case 'match':
-          return {
-            kind: 'ok',
-            account: { name: entry.name, uid: entry.uid, gid: entry.gid, home: entry.home, shell: entry.shell },
-          };
+          return { kind: 'ok', account: accountOf(entry) };
         case 'mismatch':
           return { kind: 'bad-password' };
         case 'locked':

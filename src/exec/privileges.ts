@@ -11,9 +11,9 @@ export interface SwitchOptions {
   initgroups: boolean;
 }
 
-/** Refuses an account whose uid is below the minimum: exit 1, whoever we run as. */
-export function checkMinUid(account: Account, minUid: number): void {
-  if (account.uid < minUid) throw new Refused('uid-below-minimum', `uid ${account.uid} < ${minUid}`);
+/** Refuses a uid for prog below the minimum: exit 1, whoever we run as. `hint` ends the log detail. */
+export function checkMinUid(uid: number, minUid: number, hint = ''): void {
+  if (uid < minUid) throw new Refused('uid-below-minimum', `uid ${uid} < ${minUid}${hint}`);
 }
 
 /**

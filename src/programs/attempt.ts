@@ -32,7 +32,7 @@ export interface Attempt {
  * the password is read), the caller's descriptors are noted, crashes become exit 111.
  */
 export function beginAttempt(program: string): Attempt {
-  const attempt: Attempt = { program, started: elapsedMs(), log: 'stderr', fds: [0, 1, 2], warnings: [] };
+  const attempt: Attempt = { program, started: monotonicMs(), log: 'stderr', fds: [0, 1, 2], warnings: [] };
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
@@ -90,7 +90,7 @@ export function logAccept(attempt: Attempt): void {
     login: attempt.login,
     remote: process.env.TCPREMOTEIP,
     method: attempt.method,
-    ms: elapsedMs() - attempt.started,
+    ms: monotonicMs() - attempt.started,
     warning: warningsOf(attempt),
   });
 }
@@ -119,7 +119,7 @@ function finish(attempt: Attempt, err: CheckpasswordError): never {
     login: attempt.login,
     detail: err.detail,
     remote: process.env.TCPREMOTEIP,
-    ms: elapsedMs() - attempt.started,
+    ms: monotonicMs() - attempt.started,
     warning: warningsOf(attempt),
   });
   process.exit(err.exitCode);
@@ -132,9 +132,4 @@ function warningsOf(attempt: Attempt): string | undefined {
 function wipe(attempt: Attempt): void {
   if (attempt.login) attempt.login = Buffer.from(attempt.login);
   attempt.request?.fill(0);
-}
-
-/** Milliseconds on the monotonic clock. */
-function elapsedMs(): number {
-  return monotonicMs();
 }

@@ -4,7 +4,7 @@
 
 import { Misuse, Refused } from '../exit';
 import type { Account } from '../backends/backend';
-import { parsePasswd } from '../backends/passwd-file';
+import { accountOf, parsePasswd } from '../backends/passwd-file';
 import { readStore } from '../backends/store-file';
 
 export type LocalIdentity =
@@ -57,7 +57,7 @@ export function localAccount(identity: LocalIdentity, name: string): Account | n
       const wanted = Buffer.from(name, 'utf8').toString('latin1');
       const entry = parsePasswd(readStore(identity.file)).find((e) => e.name === wanted);
       if (!entry) throw new Refused('no-local-account', `not in ${identity.file}`);
-      return { name: entry.name, uid: entry.uid, gid: entry.gid, home: entry.home, shell: entry.shell };
+      return accountOf(entry);
     }
   }
 }

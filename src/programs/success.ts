@@ -2,7 +2,7 @@
 // enter its home, build prog's environment, log the accept, exec prog.
 
 import type { Account } from '../backends/backend';
-import { Misuse, Refused, TemporaryFailure } from '../exit';
+import { Misuse, TemporaryFailure } from '../exit';
 import { execNext, resolveProg } from '../exec/exec-next';
 import { callerEnv, nextEnv } from '../exec/next-env';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
@@ -41,7 +41,7 @@ export interface SuccessOptions {
  */
 export function runAsAccount(attempt: Attempt, account: Account | undefined, prog: string[], opts: SuccessOptions): Promise<never> {
   if (!account) throw new TemporaryFailure('internal-error', 'no account to run prog as');
-  checkMinUid(account, opts.minUid);
+  checkMinUid(account.uid, opts.minUid);
   if (opts.become) {
     switchUser(account, { initgroups: opts.initgroups });
     enterHome(account);
@@ -55,10 +55,7 @@ export function runAsAccount(attempt: Attempt, account: Account | undefined, pro
  * Our own uid must pass --min-uid too: run by root, prog would run as root.
  */
 export function runAsCaller(attempt: Attempt, user: string, prog: string[], minUid: number): Promise<never> {
-  const uid = process.geteuid!();
-  if (uid < minUid) {
-    throw new Refused('uid-below-minimum', `prog would run as our uid ${uid} < ${minUid}: name an account (--uid or --passwd), or allow it with --min-uid`);
-  }
+  checkMinUid(process.geteuid!(), minUid, ': prog would run as we are; name an account (--uid or --passwd), or allow it with --min-uid');
   return execProg(attempt, prog, { ...callerEnv(process.env), USER: user });
 }
 

@@ -4,16 +4,10 @@
 import type { ServerEntry } from './config';
 import { ipFamily } from './address';
 
-/** One address to send Access-Requests to. */
-export interface Target {
+/** One address to send Access-Requests to: its line's settings, the host replaced by an address. */
+export interface Target extends Omit<ServerEntry, 'host' | 'where'> {
   address: string;
   family: 4 | 6;
-  port: number;
-  secret: Buffer;
-  timeoutMs: number;
-  tries: number;
-  bind?: string;
-  requireMessageAuthenticator: boolean;
   /** `addr:port` or `[v6]:port`, for log lines. */
   label: string;
 }

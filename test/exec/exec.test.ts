@@ -21,11 +21,11 @@ describe('the next environment', () => {
 
 describe('the minimum uid', () => {
   it('a uid below it is refused with exit 1', () => {
-    expect(exitOf(() => checkMinUid({ ...account, uid: 0 }, 1))).toBe(EXIT.refused);
+    expect(exitOf(() => checkMinUid(0, 1))).toBe(EXIT.refused);
   });
 
   it('a uid at it is allowed', () => {
-    expect(exitOf(() => checkMinUid({ ...account, uid: 1 }, 1))).toBe(0);
+    expect(exitOf(() => checkMinUid(1, 1))).toBe(0);
   });
 });
 
