@@ -1,7 +1,7 @@
 // Exit codes of the checkpassword interface, named once, and the error types that carry them.
 // A helper throws one of these; only a program's main() (through runProgram) turns it into an exit.
 
-/** The exit statuses every program of the suite uses (DJB's interface, plus Dovecot's 3 later). */
+/** The exit statuses every program of the suite uses (DJB's interface, plus Dovecot's 3). */
 export const EXIT = {
   /** Password unacceptable: unknown user, wrong password, locked account, input too long. */
   refused: 1,
@@ -9,6 +9,8 @@ export const EXIT = {
   misuse: 2,
   /** Temporary problem: the caller must not treat it as a wrong password. */
   temporary: 111,
+  /** A Dovecot lookup (AUTHORIZED=1) of a user we do not serve: every refusal of a lookup. */
+  unknownUser: 3,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -18,6 +20,7 @@ export const OUTCOME: Record<ExitCode, string> = {
   [EXIT.refused]: 'reject',
   [EXIT.misuse]: 'misuse',
   [EXIT.temporary]: 'tempfail',
+  [EXIT.unknownUser]: 'reject',
 };
 
 /**

@@ -1,11 +1,24 @@
 // One log line per login attempt, written only when the operator asked for it.
 // Format (docs/logging.md): `<program>[<pid>]: <outcome> reason=<word> login="<escaped>" remote=<ip>
 // method=<word> ms=<n> detail="<text>" warning="<text>"`, the optional fields only when known.
+// On standard error the line is written as it is; to syslog, everything after `<program>[<pid>]: `
+// is the message (src/log-syslog.ts).
 
 import { writeSync } from 'node:fs';
+import { sendSyslog, severityOf, type SyslogFacility } from './log-syslog';
 
-/** Where log lines go: nowhere (the default) or standard error. */
-export type LogTarget = 'none' | 'stderr';
+/** Where log lines go: nowhere (the default), standard error, or the local syslog daemon. */
+export type LogTarget = { kind: 'none' } | { kind: 'stderr' } | { kind: 'syslog'; facility: SyslogFacility };
+
+/** Every `--log` / CHECKPASSWORD_LOG value and its target (docs/logging.md); `syslog` alone is auth. */
+export const LOG_TARGETS: ReadonlyMap<string, LogTarget> = new Map<string, LogTarget>([
+  ['none', { kind: 'none' }],
+  ['stderr', { kind: 'stderr' }],
+  ['syslog', { kind: 'syslog', facility: 'auth' }],
+  ['syslog:auth', { kind: 'syslog', facility: 'auth' }],
+  ['syslog:authpriv', { kind: 'syslog', facility: 'authpriv' }],
+  ['syslog:mail', { kind: 'syslog', facility: 'mail' }],
+]);
 
 /** One attempt's facts; everything here may be logged, so nothing here is ever a secret. */
 export interface LogRecord {
@@ -14,7 +27,7 @@ export interface LogRecord {
   login?: Buffer | undefined;
   detail?: string | undefined;
   remote?: string | undefined;
-  /** How the password was proven, on an accept (plain, apop, cram-md5), where a backend knows several. */
+  /** How the password was proven, on an accept (plain, apop, cram-md5, radius); `lookup` on every line of a Dovecot lookup. */
   method?: string | undefined;
   ms: number;
   /** Something the operator should fix that did not change the outcome. */
@@ -26,7 +39,12 @@ const MAX_LOGIN_SHOWN = 128;
 
 /** Formats a record as one line, without the trailing newline. */
 export function formatLogLine(program: string, pid: number, rec: LogRecord): string {
-  let line = `${program}[${pid}]: ${rec.outcome} reason=${rec.reason}`;
+  return `${program}[${pid}]: ${formatLogFields(rec)}`;
+}
+
+/** The line after `<program>[<pid>]: `: the outcome and the fields; a syslog message. */
+export function formatLogFields(rec: LogRecord): string {
+  let line = `${rec.outcome} reason=${rec.reason}`;
   if (rec.login !== undefined) line += ` login="${escapeBytes(rec.login, MAX_LOGIN_SHOWN)}"`;
   if (rec.remote !== undefined && rec.remote !== '') line += ` remote=${escapeWord(rec.remote)}`;
   if (rec.method !== undefined) line += ` method=${escapeWord(rec.method)}`;
@@ -38,11 +56,13 @@ export function formatLogLine(program: string, pid: number, rec: LogRecord): str
 
 /** Writes a record to the target; a failing write is ignored (logging never changes an exit). */
 export function writeLog(target: LogTarget, program: string, rec: LogRecord): void {
-  if (target !== 'stderr') return;
   try {
-    writeSync(2, formatLogLine(program, process.pid, rec) + '\n');
+    if (target.kind === 'stderr') writeSync(2, formatLogLine(program, process.pid, rec) + '\n');
+    else if (target.kind === 'syslog') {
+      sendSyslog({ facility: target.facility, severity: severityOf(rec.outcome), ident: program, pid: process.pid, message: formatLogFields(rec) });
+    }
   } catch {
-    // stderr closed or full: the attempt's outcome stands.
+    // stderr closed or full, or no syslog: the attempt's outcome stands.
   }
 }
 

@@ -11,6 +11,9 @@ export interface Account {
   home: string;
   /** Absent for an account that is not in a passwd file (checkpassword-radius --uid): SHELL is left as it was. */
   shell?: string;
+  /** The login's full name where `name` is shorter (vpopmail: alice@example.org for alice): what
+   *  Dovecot is told the user is called. */
+  fullName?: string;
   /** Variables the backend sets for prog besides USER, HOME and SHELL (vpopmail's VPOPUSER). */
   env?: Record<string, string>;
 }
@@ -36,7 +39,10 @@ export interface Backend {
   verify(request: LoginRequest): Verdict | Promise<Verdict>;
 }
 
-/** A backend on local files: it answers at once. */
+/** A backend on local files: it answers at once, and can find a user without a password. */
 export interface LocalBackend extends Backend {
   verify(request: LoginRequest): Verdict;
+  /** The login's account, without a password check (a Dovecot lookup: Dovecot has vouched for
+   *  the login already): ok with the account, or unknown-user. */
+  lookup(login: Buffer): Verdict;
 }

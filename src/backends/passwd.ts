@@ -45,6 +45,12 @@ export function passwdBackend(store: PasswdStore): LocalBackend {
           return { kind: 'unsupported-hash', detail: `the hash of ${entry.name} is in a format that cannot be verified here` };
       }
     },
+
+    lookup(login: Buffer): Verdict {
+      const name = login.toString('latin1');
+      const entry = parsePasswd(readStore(store.passwd)).find((e) => e.name === name);
+      return entry ? { kind: 'ok', account: accountOf(entry) } : { kind: 'unknown-user' };
+    },
   };
 }
 

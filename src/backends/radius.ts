@@ -27,6 +27,8 @@ export interface RadiusSettings extends TargetOptions {
   deadlineMs: number;
   /** Where ignored answers, dead servers and other operator notes go. */
   note: (message: string) => void;
+  /** Sent after all of the above (checkpassword-tool radius test --attr); the programs send none. */
+  extraAttributes?: readonly Attribute[];
 }
 
 /** The backend over a list of RADIUS servers. */
@@ -38,26 +40,35 @@ export function radiusBackend(settings: RadiusSettings): Backend {
       if (password.length > MAX_PASSWORD) {
         return { kind: 'denied', reason: 'password-too-long', detail: `RADIUS carries at most ${MAX_PASSWORD} bytes, got ${password.length}` };
       }
-      const deadlineAt = monotonicMs() + settings.deadlineMs;
-      const answer = await withinDeadline(
-        (async () => {
-          const targets = await resolveTargets(settings.servers, settings, settings.note);
-          if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
-          const native = loadNative();
-          const transport = native ? nativeTransport(native) : dgramTransport();
-          return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note, transport);
-        })(),
-        deadlineAt,
-      );
-      if (!('response' in answer)) {
-        throw new TemporaryFailure(
-          'radius-no-answer',
-          answer.why === 'deadline' ? `no verified answer within the deadline (${settings.deadlineMs / 1000} s)` : 'no server gave a verified answer',
-        );
-      }
-      return verdictOf(answer);
+      return verdictOf(await askRadius(settings, login, password));
     },
   };
+}
+
+/**
+ * One login's Access-Request to the servers in turn: the first verified answer, whatever its code.
+ * No server address, or no verified answer by the deadline: TemporaryFailure. The backend and
+ * checkpassword-tool's `radius test` both go through here.
+ */
+export async function askRadius(settings: RadiusSettings, login: Buffer, password: Buffer): Promise<Answer> {
+  const deadlineAt = monotonicMs() + settings.deadlineMs;
+  const answer = await withinDeadline(
+    (async () => {
+      const targets = await resolveTargets(settings.servers, settings, settings.note);
+      if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
+      const native = loadNative();
+      const transport = native ? nativeTransport(native) : dgramTransport();
+      return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note, transport);
+    })(),
+    deadlineAt,
+  );
+  if (!('response' in answer)) {
+    throw new TemporaryFailure(
+      'radius-no-answer',
+      answer.why === 'deadline' ? `no verified answer within the deadline (${settings.deadlineMs / 1000} s)` : 'no server gave a verified answer',
+    );
+  }
+  return answer;
 }
 
 /**
@@ -99,6 +110,7 @@ function accessRequest(target: Target, local: string, login: Buffer, password: B
   if (settings.callingStationId) {
     attributes.push({ type: ATTR.callingStationId, value: Buffer.from(settings.callingStationId, 'utf8').subarray(0, MAX_ATTRIBUTE_VALUE) });
   }
+  if (settings.extraAttributes) attributes.push(...settings.extraAttributes);
   const random = randomBytes(17);
   return encodeAccessRequest({
     identifier: random[16]!,

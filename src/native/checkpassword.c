@@ -4,6 +4,7 @@
  * marks the process non-dumpable, so no core file or ptrace can read the password.
  * For checkpassword-radius: connected UDP sockets, poll(2) and getrandom(2), because Node's
  * dgram loads cluster, child_process and net on its first bind (about 2.5 ms a login).
+ * For --log syslog: one message to /dev/log, as Node has no unix datagram sockets.
  * Why a small addon instead of an FFI or our own code: docs/hashes.md, docs/performance.md.
  */
 #define _GNU_SOURCE
@@ -20,6 +21,9 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SETTING 512
@@ -311,6 +315,110 @@ static napi_value GetRandom(napi_env env, napi_callback_info info) {
   return int_result(env, 0);
 }
 
+/* lockFile(fd, wait): an fcntl write lock on the whole file, as vpopmail's get_write_lock takes
+ * on .vpasswd.lock (Node has no fcntl). wait: F_SETLKW, else F_SETLK. 0, or -errno (-EAGAIN or
+ * -EACCES: another process holds it). Closing any descriptor of the file releases it. */
+static napi_value LockFile(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  bool wait = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_bool(env, argv[1], &wait) != napi_ok)
+    return throw_type(env, "lockFile(fd, wait)");
+  struct flock lock;
+  memset(&lock, 0, sizeof lock);
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  int r;
+  do r = fcntl(fd, wait ? F_SETLKW : F_SETLK, &lock);
+  while (r < 0 && errno == EINTR);
+  return int_result(env, r < 0 ? -errno : 0);
+}
+
+/* How long syslogSend waits for room at a busy syslog daemon before it drops the line, in ms. */
+#define SYSLOG_WAIT_MS 100
+
+/* A connected, non-blocking, close-on-exec unix socket of `type`: fd or -errno. */
+static int unix_connect(int type, const struct sockaddr_un *addr, socklen_t len) {
+  int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int r;
+  do r = connect(fd, (const struct sockaddr *)addr, len); while (r != 0 && errno == EINTR);
+  if (r != 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* Sends all of data, waiting for room at most wait_ms in all: 0 or -errno. */
+static int send_within(int fd, const char *data, size_t len, int wait_ms) {
+  struct timespec t0, t;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  size_t done = 0;
+  while (done < len) {
+    ssize_t r = send(fd, data + done, len - done, MSG_NOSIGNAL);
+    if (r >= 0) {
+      done += (size_t)r;
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return -errno;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long left = wait_ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+    if (left <= 0) return -EAGAIN;
+    struct pollfd p = { .fd = fd, .events = POLLOUT, .revents = 0 };
+    poll(&p, 1, (int)left);
+  }
+  return 0;
+}
+
+/*
+ * syslogSend(path: string, message: Buffer): 0 or -errno. One message to the syslog socket as
+ * glibc's syslog(3) sends it: a datagram on a connected unix socket; where the socket is a stream
+ * one (connect fails with EPROTOTYPE), over a stream connection with a NUL after the message.
+ * Non-blocking, with at most SYSLOG_WAIT_MS of waiting for a busy daemon (glibc would block): the
+ * caller ignores the result, so a missing or stuck syslog costs the line, never the login.
+ */
+static napi_value SyslogSend(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  struct sockaddr_un addr;
+  size_t n, len;
+  void *data;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], addr.sun_path, sizeof addr.sun_path, &n) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok)
+    return throw_type(env, "syslogSend(path, message)");
+  if (n == 0) return int_result(env, -EINVAL);
+  if (n >= sizeof addr.sun_path - 1) return int_result(env, -ENAMETOOLONG); /* possibly cut short */
+  socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+  int err;
+  int fd = unix_connect(SOCK_DGRAM, &addr, alen);
+  if (fd >= 0) {
+    err = send_within(fd, data, len, SYSLOG_WAIT_MS);
+  } else if (fd == -EPROTOTYPE && (fd = unix_connect(SOCK_STREAM, &addr, alen)) >= 0) {
+    char *framed = malloc(len + 1);
+    if (framed == NULL) {
+      err = -ENOMEM;
+    } else {
+      memcpy(framed, data, len);
+      framed[len] = 0;
+      err = send_within(fd, framed, len + 1, SYSLOG_WAIT_MS);
+      free(framed);
+    }
+  } else {
+    err = fd;
+  }
+  if (fd >= 0) close(fd);
+  return int_result(env, err);
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
@@ -326,5 +434,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "udpRecv", UdpRecv);
   export_fn(env, exports, "pollIn", PollIn);
   export_fn(env, exports, "getRandom", GetRandom);
+  export_fn(env, exports, "syslogSend", SyslogSend);
+  export_fn(env, exports, "lockFile", LockFile);
   return exports;
 }

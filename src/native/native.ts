@@ -17,6 +17,10 @@ export interface Native {
   pollIn(fds: number[], timeoutMs: number): number[];
   /** Fills the buffer from getrandom(2): 0 or -errno. */
   getRandom(into: Buffer): number;
+  /** One message to the syslog socket at path (a datagram; NUL-ended on a stream socket), non-blocking: 0 or -errno. */
+  syslogSend(path: string, message: Buffer): number;
+  /** fcntl(2) write lock on the whole file (F_SETLKW when `wait`, else F_SETLK): 0 or -errno. */
+  lockFile(fd: number, wait: boolean): number;
 }
 
 /** The addon's file name, next to the program's bundle in dist/. */

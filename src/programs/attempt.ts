@@ -3,13 +3,14 @@
 
 import { writeSync } from 'node:fs';
 import { monotonicMs } from '../clock';
-import { Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
-import { writeLog, type LogTarget } from '../log';
+import { EXIT, Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
+import { LOG_TARGETS, writeLog, type LogTarget } from '../log';
 import { callerFds } from '../exec/caller-fds';
-import { REQUEST_FD } from '../protocol/fd3';
+import { REQUEST_FD, type LoginRequest } from '../protocol/fd3';
 import { loadNative } from '../native/native';
 import { usageText, type OptionSpec } from '../options';
-import type { Account, Verdict } from '../backends/backend';
+import type { Account, LocalBackend, Verdict } from '../backends/backend';
+import { checkLookupRequest, dovecotCall, type DovecotCall } from './dovecot';
 
 /** What an attempt knows so far; filled in as main() goes. */
 export interface Attempt {
@@ -25,6 +26,8 @@ export interface Attempt {
   method?: string;
   /** Operator warnings gathered on the way, logged with the attempt's line. */
   warnings: string[];
+  /** Set when Dovecot is the caller (src/programs/dovecot.ts). */
+  dovecot: DovecotCall | undefined;
 }
 
 /**
@@ -32,7 +35,9 @@ export interface Attempt {
  * the password is read), the caller's descriptors are noted, crashes become exit 111.
  */
 export function beginAttempt(program: string): Attempt {
-  const attempt: Attempt = { program, started: monotonicMs(), log: 'stderr', fds: [0, 1, 2], warnings: [] };
+  const attempt: Attempt = { program, started: monotonicMs(), log: { kind: 'stderr' }, fds: [0, 1, 2], warnings: [], dovecot: dovecotCall(process.env) };
+  // A lookup's log lines say so: they are Dovecot's questions, not a client's guesses.
+  if (attempt.dovecot?.lookup) attempt.method = 'lookup';
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
@@ -68,7 +73,7 @@ export function runAttempt(attempt: Attempt, specs: readonly OptionSpec[], main:
 export function accepted(verdict: Verdict, attempt: Attempt): Account | undefined {
   switch (verdict.kind) {
     case 'ok':
-      attempt.method = verdict.method;
+      attempt.method = verdict.method ?? attempt.method;
       return verdict.account;
     case 'unknown-user':
       throw new Refused('unknown-user');
@@ -79,6 +84,16 @@ export function accepted(verdict: Verdict, attempt: Attempt): Account | undefine
     case 'unsupported-hash':
       throw new Refused('unsupported-hash', verdict.detail);
   }
+}
+
+/**
+ * A local backend's verdict on the request: the password checked, or, in a Dovecot lookup, the
+ * user only looked up (Dovecot has vouched for the login; the request must carry no password).
+ */
+export function findOrVerify(attempt: Attempt, backend: LocalBackend, request: LoginRequest): Verdict {
+  if (!attempt.dovecot?.lookup) return backend.verify(request);
+  checkLookupRequest(request, process.env);
+  return backend.lookup(request.login);
 }
 
 /** Logs the accepted login; called right before prog is exec'd. */
@@ -95,34 +110,40 @@ export function logAccept(attempt: Attempt): void {
   });
 }
 
-/** The `--log` / CHECKPASSWORD_LOG value as a target; anything else is misuse. */
+/** The `--log` / CHECKPASSWORD_LOG value as a target (LOG_TARGETS; empty is none); anything else is misuse. */
 export function logTargetFrom(value: string | undefined): LogTarget {
-  if (value === undefined || value === '' || value === 'none') return 'none';
-  if (value === 'stderr') return 'stderr';
-  throw new Misuse('bad-option', `unknown log target ${JSON.stringify(value)}`);
+  const target = LOG_TARGETS.get(value === undefined || value === '' ? 'none' : value);
+  if (target) return target;
+  throw new Misuse('bad-option', `unknown log target ${JSON.stringify(value)} (${[...LOG_TARGETS.keys()].join(', ')})`);
 }
 
+/** The target before main() has checked it: a bad value logs to stderr, where its misuse line shows. */
 function safeLogTarget(value: string | undefined): LogTarget {
   try {
     return logTargetFrom(value);
   } catch {
-    return 'stderr';
+    return { kind: 'stderr' };
   }
 }
 
-/** Ends the attempt: wipe, one log line, exit with the error's code (never 0). */
+/**
+ * Ends the attempt: wipe, one log line, exit with the error's code (never 0). A refused Dovecot
+ * lookup exits 3, the only refusal Dovecot understands there (1 would be an internal error).
+ */
 function finish(attempt: Attempt, err: CheckpasswordError): never {
   wipe(attempt);
+  const code = attempt.dovecot?.lookup && err.exitCode === EXIT.refused ? EXIT.unknownUser : err.exitCode;
   writeLog(attempt.log, attempt.program, {
-    outcome: OUTCOME[err.exitCode] as 'reject' | 'tempfail' | 'misuse',
+    outcome: OUTCOME[code] as 'reject' | 'tempfail' | 'misuse',
     reason: err.reason,
     login: attempt.login,
     detail: err.detail,
     remote: process.env.TCPREMOTEIP,
+    method: attempt.method,
     ms: monotonicMs() - attempt.started,
     warning: warningsOf(attempt),
   });
-  process.exit(err.exitCode);
+  process.exit(code);
 }
 
 function warningsOf(attempt: Attempt): string | undefined {

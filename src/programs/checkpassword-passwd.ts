@@ -4,7 +4,7 @@
 import { optionValue, type OptionSpec } from '../options';
 import { parseRequest, readRequestBytes } from '../protocol/fd3';
 import { passwdBackend } from '../backends/passwd';
-import { accepted, beginAttempt, runAttempt } from './attempt';
+import { accepted, beginAttempt, findOrVerify, runAttempt } from './attempt';
 import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount } from './success';
 
 const PROGRAM = 'checkpassword-passwd';
@@ -30,7 +30,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   attempt.request = readRequestBytes();
   const request = parseRequest(attempt.request);
   attempt.login = request.login;
-  const account = accepted(await backend.verify(request), attempt);
+  const account = accepted(findOrVerify(attempt, backend, request), attempt);
   request.password.fill(0);
 
   return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups: line.options.has(OPT.initgroups.name) });

@@ -2,15 +2,16 @@
 // Usage: checkpassword-radius [options] prog [args...], with `login\0password\0timestamp\0` on fd 3.
 
 import { hostname } from 'node:os';
-import { Misuse } from '../exit';
+import { Misuse, Refused, TemporaryFailure } from '../exit';
 import { optionValue, type OptionSpec } from '../options';
-import { parseRequest, readRequestBytes } from '../protocol/fd3';
-import { radiusBackend } from '../backends/radius';
+import { parseRequest, readRequestBytes, type LoginRequest } from '../protocol/fd3';
+import { badLogin, radiusBackend } from '../backends/radius';
 import { parseBindAddress, parseSeconds, readRadiusConfig, type ConfigFormat } from '../radius/config';
 import { parseServiceType } from '../radius/service-type';
-import { accepted, beginAttempt, runAttempt } from './attempt';
+import { accepted, beginAttempt, runAttempt, type Attempt } from './attempt';
+import { checkLookupRequest } from './dovecot';
 import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount, runAsCaller } from './success';
-import { localAccount, localIdentityFrom } from './local-account';
+import { localAccount, localIdentityFrom, type LocalIdentity } from './local-account';
 
 /** The name qmail admins know is logged as such when we are run by it. */
 const PROGRAM = /(^|\/)radcheckpassword$/.test(process.argv[1] ?? '') ? 'radcheckpassword' : 'checkpassword-radius';
@@ -52,6 +53,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   attempt.request = readRequestBytes();
   const request = parseRequest(attempt.request);
   attempt.login = request.login;
+  if (attempt.dovecot?.lookup) return lookup(attempt, identity, request, line.prog, minUid, initgroups);
 
   const config = readRadiusConfig(option(OPT.config) || '/etc/radius.conf', format);
   attempt.warnings.push(...config.warnings);
@@ -73,6 +75,22 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   if (!account) return runAsCaller(attempt, name, line.prog, minUid);
   return runAsAccount(attempt, account, line.prog, { minUid, become: true, initgroups });
 });
+
+/**
+ * A Dovecot lookup (AUTHORIZED=1): RADIUS cannot look a user up without a password, so the
+ * answer comes from the local identity: the --passwd file, or the fixed --uid/--gid/--home for
+ * any valid name (as Dovecot's static userdb). Without either there is no answer: 111.
+ */
+function lookup(attempt: Attempt, identity: LocalIdentity, request: LoginRequest, prog: string[], minUid: number, initgroups: boolean): Promise<never> {
+  checkLookupRequest(request, process.env);
+  if (identity.kind === 'caller') {
+    throw new TemporaryFailure('lookup-unsupported', 'RADIUS cannot look a user up: name an account (--passwd, or --uid/--gid/--home) to answer Dovecot lookups');
+  }
+  const bad = badLogin(request.login);
+  if (bad) throw new Refused('bad-login', bad);
+  const account = localAccount(identity, request.login.toString('utf8'))!;
+  return runAsAccount(attempt, account, prog, { minUid, become: true, initgroups });
+}
 
 function parseFormat(value: string | undefined): ConfigFormat | 'auto' {
   if (value === undefined || value === '' || value === 'auto') return 'auto';

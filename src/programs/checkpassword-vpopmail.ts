@@ -7,7 +7,7 @@ import { parsePasswd } from '../backends/passwd-file';
 import { readStoreIfExists } from '../backends/store-file';
 import { vpopmailBackend } from '../backends/vpopmail/vpopmail';
 import { detectService } from '../backends/vpopmail/service';
-import { accepted, beginAttempt, runAttempt } from './attempt';
+import { accepted, beginAttempt, findOrVerify, runAttempt } from './attempt';
 import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount } from './success';
 
 const PROGRAM = 'checkpassword-vpopmail';
@@ -44,7 +44,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
     warn: (message) => attempt.warnings.push(message),
   });
 
-  const account = accepted(await backend.verify(request), attempt);
+  const account = accepted(findOrVerify(attempt, backend, request), attempt);
   request.password.fill(0);
 
   // As vchkpw: SMTP AUTH runs prog as we are (qmail-smtpd keeps its identity); the rest as the domain.

@@ -1,5 +1,6 @@
 // The success path every login program shares: check the uid, become the account (or not),
-// enter its home, build prog's environment, log the accept, exec prog.
+// enter its home, build prog's environment, log the accept, exec prog. Under Dovecot the account
+// is handed back to Dovecot instead of become (src/programs/dovecot.ts).
 
 import type { Account } from '../backends/backend';
 import { Misuse, TemporaryFailure } from '../exit';
@@ -8,11 +9,12 @@ import { callerEnv, nextEnv } from '../exec/next-env';
 import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
 import { optionValue, parseCommandLine, type CommandLine, type OptionSpec } from '../options';
 import { logAccept, logTargetFrom, type Attempt } from './attempt';
+import { handBack } from './dovecot';
 
 /** Options of the success path, the same in every program. */
 export const SUCCESS_OPTIONS = {
   minUid: { name: 'min-uid', value: true, env: 'CHECKPASSWORD_MIN_UID', help: 'lowest uid that may log in (default 1)' },
-  log: { name: 'log', value: true, env: 'CHECKPASSWORD_LOG', help: 'where to log each attempt: none or stderr (default none)' },
+  log: { name: 'log', value: true, env: 'CHECKPASSWORD_LOG', help: 'where to log each attempt: none, stderr, syslog[:auth|:authpriv|:mail] (default none)' },
 } satisfies Record<string, OptionSpec>;
 
 /**
@@ -37,16 +39,19 @@ export interface SuccessOptions {
 /**
  * Runs prog as the account. Returns only through the spawn fallback; prog's status is ours.
  * No account (a backend that keeps none, where the program has not named one) is an internal
- * error: never a run as whoever we are.
+ * error: never a run as whoever we are. Under Dovecot prog (checkpassword-reply) runs as we are
+ * and hands the account back, unless INSECURE_SETUID says a switch is wanted.
  */
 export function runAsAccount(attempt: Attempt, account: Account | undefined, prog: string[], opts: SuccessOptions): Promise<never> {
   if (!account) throw new TemporaryFailure('internal-error', 'no account to run prog as');
   checkMinUid(account.uid, opts.minUid);
-  if (opts.become) {
+  const dovecot = attempt.dovecot;
+  if (opts.become && (!dovecot || dovecot.insecureSetuid)) {
     switchUser(account, { initgroups: opts.initgroups });
     enterHome(account);
   }
-  return execProg(attempt, prog, nextEnv(process.env, account));
+  const env = nextEnv(process.env, account);
+  return execProg(attempt, prog, dovecot ? handBack(env, account, dovecot) : env);
 }
 
 /**

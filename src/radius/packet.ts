@@ -12,6 +12,8 @@ export const CODE = {
   accessAccept: 2,
   accessReject: 3,
   accessChallenge: 11,
+  /** RFC 5997: "are you alive?", answered with an Access-Accept on an authentication port. */
+  statusServer: 12,
 } as const;
 
 /** The attribute types this client sends or reads. */
@@ -67,20 +69,47 @@ export interface AccessRequest {
 export function encodeAccessRequest(req: AccessRequest): Buffer {
   if (req.authenticator.length !== 16) throw new RangeError('the Request Authenticator is 16 bytes');
   const hidden = hidePassword(req.password, req.secret, req.authenticator);
-  const attrs: Attribute[] = [
-    { type: ATTR.messageAuthenticator, value: Buffer.alloc(16) },
-    { type: ATTR.userName, value: req.userName },
-    { type: ATTR.userPassword, value: hidden },
-    ...req.attributes,
-  ];
+  try {
+    return encodeSigned(CODE.accessRequest, req, [
+      { type: ATTR.userName, value: req.userName },
+      { type: ATTR.userPassword, value: hidden },
+      ...req.attributes,
+    ]);
+  } finally {
+    hidden.fill(0);
+  }
+}
+
+/** What goes into one Status-Server request (RFC 5997 section 3): no user, no password. */
+export interface StatusServerRequest {
+  identifier: number;
+  /** 16 random octets: the Request Authenticator. */
+  authenticator: Buffer;
+  secret: Buffer;
+  /** After the Message-Authenticator, in order (NAS-Identifier, say). */
+  attributes: Attribute[];
+}
+
+/**
+ * A Status-Server request as sent: Message-Authenticator first (RFC 5997 section 3 requires it),
+ * then the attributes. Its answer is checked by checkResponse like an Access-Request's.
+ */
+export function encodeStatusServer(req: StatusServerRequest): Buffer {
+  return encodeSigned(CODE.statusServer, req, req.attributes);
+}
+
+/** A request with Message-Authenticator first and its HMAC over the whole packet. */
+function encodeSigned(code: number, req: { identifier: number; authenticator: Buffer; secret: Buffer }, rest: Attribute[]): Buffer {
+  if (req.authenticator.length !== 16) throw new RangeError('the Request Authenticator is 16 bytes');
+  const attrs: Attribute[] = [{ type: ATTR.messageAuthenticator, value: Buffer.alloc(16) }, ...rest];
   let length = HEADER;
   for (const a of attrs) {
     if (a.value.length > MAX_ATTRIBUTE_VALUE) throw new RangeError(`attribute ${a.type} is longer than 253 bytes`);
     length += 2 + a.value.length;
   }
-  if (length > MAX_PACKET) throw new RangeError('the Access-Request is longer than 4096 bytes');
+  if (length > MAX_PACKET) throw new RangeError('the request is longer than 4096 bytes');
   const packet = Buffer.alloc(length);
-  packet[0] = CODE.accessRequest;
+  packet[0] = code;
   packet[1] = req.identifier & 0xff;
   packet.writeUInt16BE(length, 2);
   req.authenticator.copy(packet, 4);
@@ -91,7 +120,6 @@ export function encodeAccessRequest(req: AccessRequest): Buffer {
     a.value.copy(packet, at + 2);
     at += 2 + a.value.length;
   }
-  hidden.fill(0);
   // The Message-Authenticator is the first attribute: its value starts at byte 22.
   hmacMd5(req.secret, packet).copy(packet, HEADER + 2);
   return packet;

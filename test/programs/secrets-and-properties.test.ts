@@ -104,7 +104,7 @@ describe('no input but the right password is ever accepted (random fd 3 inputs)'
     const fd = openSync(file, 'r');
     try {
       const req = parseRequest(readRequestBytes(fd));
-      const attempt = { program: 'test', started: 0, log: 'none' as const, fds: [], warnings: [] };
+      const attempt = { program: 'test', started: 0, log: { kind: 'none' as const }, fds: [], warnings: [], dovecot: undefined };
       const account = accepted(passwdBackend({ passwd, shadow: null }).verify(req), attempt);
       return { code: 0, login: account?.name };
     } catch (err) {

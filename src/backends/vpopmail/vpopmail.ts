@@ -7,12 +7,12 @@ import { verifyPassword } from '../../crypt/verify';
 import { SHA512_DUMMY_HASH, pickDummyHash } from '../../crypt/dummy';
 import { Refused, TemporaryFailure } from '../../exit';
 import type { LoginRequest } from '../../protocol/fd3';
-import type { LocalBackend, Verdict } from '../backend';
+import type { Account, LocalBackend, Verdict } from '../backend';
 import { readStore, readStoreIfExists } from '../store-file';
 import { assignKey, findAssignText, parseAssignValue, type DomainAssign } from './assign';
 import { apopDigest, cramDigest, digestsEqual, isChallenge, splitCramFields } from './challenge';
 import { FLAGS, effectiveFlags, parseLimits } from './flags';
-import { parseLoginName, sanitizeEnvDomain } from './login-name';
+import { parseLoginName, sanitizeEnvDomain, type LoginName } from './login-name';
 import { blockingFlag, type Service } from './service';
 import { findVpasswdLine, parseVpasswdValue, stripScheme, type VpasswdEntry } from './vpasswd-line';
 
@@ -34,49 +34,70 @@ export function vpopmailBackend(cfg: VpopmailConfig): LocalBackend {
   return {
     verify(request: LoginRequest): Verdict {
       const { password } = request;
-      let name;
+      let found;
       try {
-        name = parseLoginName(request.login.toString('latin1'), () => defaultDomain(cfg));
+        found = findUser(cfg, request.login);
       } catch (err) {
         if (err instanceof Refused) verifyPassword(password, SHA512_DUMMY_HASH);
         throw err;
       }
-      const domain = name.domain === '' ? null : resolveDomain(cfg.qmailDir, name.domain);
-      if (!domain) {
+      if (found.kind === 'no-domain') {
         verifyPassword(password, SHA512_DUMMY_HASH);
         return { kind: 'unknown-user' };
       }
-      const store = openVpasswd(domain.dir, cfg.warn);
-      const entry = store.lookup(name.user);
-      if (!entry) {
-        verifyPassword(password, store.dummy);
+      if (found.kind === 'no-user') {
+        verifyPassword(password, found.dummy);
         return { kind: 'unknown-user' };
       }
+      const { domain, entry, dummy } = found;
 
       if (password.length === 0) {
         // vchkpw refuses an empty password outright (its exit 13), whatever the stored hash.
-        verifyPassword(password, store.dummy);
+        verifyPassword(password, dummy);
         return { kind: 'denied', reason: 'no-password', detail: 'an empty password is never accepted' };
       }
-      const method = checkPassword(request, entry, cfg.service, store.dummy);
+      const method = checkPassword(request, entry, cfg.service, dummy);
       if (method.kind !== 'ok') return method.verdict;
 
       const flags = entry.flags & FLAGS.V_OVERRIDE ? entry.flags : effectiveFlags(entry.flags, domainLimits(cfg.home, domain.dir));
       const blocked = blockingFlag(cfg.service, flags);
       if (blocked) return { kind: 'denied', reason: 'service-blocked', detail: `${blocked} forbids ${cfg.service}` };
-      return {
-        kind: 'ok',
-        method: method.method,
-        account: {
-          name: name.user,
-          uid: domain.uid,
-          gid: domain.gid,
-          home: entry.dir,
-          shell: 'NOLOGIN',
-          env: { VPOPUSER: name.vpopuser },
-        },
-      };
+      return { kind: 'ok', method: method.method, account: accountOf(found) };
     },
+
+    /** A lookup ignores the service flags: it is not a login (Dovecot's LMTP delivery, say). */
+    lookup(login: Buffer): Verdict {
+      const found = findUser(cfg, login);
+      return found.kind === 'found' ? { kind: 'ok', account: accountOf(found) } : { kind: 'unknown-user' };
+    },
+  };
+}
+
+type Found =
+  | { kind: 'found'; name: LoginName; domain: DomainAssign; entry: VpasswdEntry; dummy: string }
+  | { kind: 'no-user'; dummy: string }
+  | { kind: 'no-domain' };
+
+/** The login's domain and vpasswd entry. A malformed login name is Refused (invalid-login). */
+function findUser(cfg: VpopmailConfig, login: Buffer): Found {
+  const name = parseLoginName(login.toString('latin1'), () => defaultDomain(cfg));
+  const domain = name.domain === '' ? null : resolveDomain(cfg.qmailDir, name.domain);
+  if (!domain) return { kind: 'no-domain' };
+  const store = openVpasswd(domain.dir, cfg.warn);
+  const entry = store.lookup(name.user);
+  return entry ? { kind: 'found', name, domain, entry, dummy: store.dummy } : { kind: 'no-user', dummy: store.dummy };
+}
+
+/** What prog runs as: the domain's uid and gid, the user's directory (vchkpw's choices). */
+function accountOf({ name, domain, entry }: Extract<Found, { kind: 'found' }>): Account {
+  return {
+    name: name.user,
+    fullName: `${name.user}@${name.domain}`,
+    uid: domain.uid,
+    gid: domain.gid,
+    home: entry.dir,
+    shell: 'NOLOGIN',
+    env: { VPOPUSER: name.vpopuser },
   };
 }
 
@@ -121,7 +142,7 @@ function defaultDomain(cfg: VpopmailConfig): string {
 }
 
 /** The domain's assign entry from users/cdb, or users/assign when there is no cdb; null: unknown. */
-function resolveDomain(qmailDir: string, domain: string): DomainAssign | null {
+export function resolveDomain(qmailDir: string, domain: string): DomainAssign | null {
   const cdbFile = `${qmailDir}/users/cdb`;
   const cdb = openCdb(cdbFile);
   if (cdb) {
@@ -166,7 +187,7 @@ function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(us
 }
 
 /** The domain's limits: .qmailadmin-limits in its directory, else ~vpopmail/etc/vlimits.default. */
-function domainLimits(home: string, dir: string): number {
+export function domainLimits(home: string, dir: string): number {
   const text = readStoreIfExists(`${dir}/.qmailadmin-limits`) ?? readStoreIfExists(`${home}/etc/vlimits.default`);
   return text === null ? 0 : parseLimits(text);
 }

@@ -1,0 +1,116 @@
+// The lock vpopmail's tools take before they change a domain's vpasswd: an fcntl write lock on
+// <domain-dir>/.vpasswd.lock (file_lock.c, vcdb.c), through the native helper. Without the helper
+// an O_EXCL lock file, which keeps two of our tools apart but not vpopmail's own.
+
+import { closeSync, fchownSync, openSync, unlinkSync, writeSync, constants as FS } from 'node:fs';
+import { constants as OS } from 'node:os';
+import { join } from 'node:path';
+import { TemporaryFailure } from '../../exit';
+import { loadNative } from '../../native/native';
+
+/** vpopmail's lock file, in the domain's directory. */
+export const LOCK_FILE = '.vpasswd.lock';
+/** Ours when the native helper is missing: created with O_EXCL, removed when done. */
+export const FALLBACK_LOCK_FILE = '.vpasswd.lock.excl';
+
+/** How often a held lock is tried again while we wait for it. */
+const RETRY_MS = 50;
+
+export interface LockOptions {
+  /** How long to wait for a lock someone else holds, in milliseconds. */
+  waitMs: number;
+  /** The domain's owner: a lock file we create is given to it, as vpopmail does. */
+  uid: number;
+  gid: number;
+}
+
+/** Runs `fn` holding the domain's lock; TemporaryFailure when it stays taken for `waitMs`. */
+export async function withDomainLock<T>(dir: string, opts: LockOptions, fn: () => Promise<T> | T): Promise<T> {
+  const release = loadNative() ? await fcntlLock(dir, opts) : await exclusiveFile(dir, opts);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+async function fcntlLock(dir: string, opts: LockOptions): Promise<() => void> {
+  const native = loadNative()!;
+  const file = join(dir, LOCK_FILE);
+  let fd: number;
+  let created = false;
+  try {
+    fd = openSync(file, FS.O_WRONLY | FS.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw cannot('open', file, err);
+    try {
+      fd = openSync(file, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o600);
+      created = true;
+    } catch (err2) {
+      throw cannot('create', file, err2);
+    }
+  }
+  const give = () => closeSync(fd); // closing the descriptor drops the fcntl lock
+  try {
+    if (created) chownLike(fd, opts);
+    const deadline = Date.now() + opts.waitMs;
+    for (;;) {
+      const r = native.lockFile(fd, false);
+      if (r === 0) return give;
+      if (r !== -OS.errno.EAGAIN && r !== -OS.errno.EACCES) throw new TemporaryFailure('lock-failed', `Cannot lock ${file}: errno ${-r}`);
+      if (Date.now() >= deadline) throw busy(file, opts.waitMs, 'another process holds it (vpopmail, or another checkpassword-tool)');
+      await sleep(RETRY_MS);
+    }
+  } catch (err) {
+    give();
+    throw err;
+  }
+}
+
+async function exclusiveFile(dir: string, opts: LockOptions): Promise<() => void> {
+  const file = join(dir, FALLBACK_LOCK_FILE);
+  const deadline = Date.now() + opts.waitMs;
+  for (;;) {
+    try {
+      const fd = openSync(file, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return () => {
+        try {
+          unlinkSync(file);
+        } catch {
+          // Gone already: nothing to release.
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('create', file, err);
+    }
+    if (Date.now() >= deadline) {
+      throw busy(file, opts.waitMs, 'it exists: another checkpassword-tool is changing this domain, or one died (then remove the file)');
+    }
+    await sleep(RETRY_MS);
+  }
+}
+
+function chownLike(fd: number, opts: LockOptions): void {
+  try {
+    fchownSync(fd, opts.uid, opts.gid);
+  } catch {
+    // Not root: the lock file stays ours, as vpopmail's chown fails for it too.
+  }
+}
+
+function busy(file: string, waitMs: number, why: string): TemporaryFailure {
+  return new TemporaryFailure('lock-busy', `Cannot lock ${file} within ${waitMs / 1000} s: ${why}`);
+}
+
+function cannot(what: string, file: string, err: unknown): TemporaryFailure {
+  return new TemporaryFailure('lock-failed', `Cannot ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
