@@ -11,7 +11,7 @@ SOURCES  := $(shell find src -name '*.ts')
 BUNDLES  := $(PROGRAMS:%=dist/%.cjs)
 TOOL     := dist/checkpassword-tool.cjs
 
-.PHONY: all build demo test typecheck bench clean install uninstall install-check
+.PHONY: all build demo test typecheck bench clean install uninstall install-check install-paths-check
 
 all: build
 
@@ -91,11 +91,27 @@ MAN1 := checkpassword-tool.1
 # docs/ keeps its tree under $(DOCDIR)/docs, so README.md's links into it still work.
 DOC_FILES := $(shell find docs -type f | LC_ALL=C sort)
 DOC_DIRS  := $(shell find docs -mindepth 1 -type d | LC_ALL=C sort -r)
-# The links' target directory, relative to BINDIR (../lib/checkpassword-suite by default).
-REL_PKGLIBDIR = $(shell realpath -m -s --relative-to='$(BINDIR)' '$(PKGLIBDIR)')
+# The links' target directory, relative to BINDIR (../lib/checkpassword-suite by default). Not
+# computed (not even under make -n) when a directory cannot be quoted.
+REL_PKGLIBDIR = $(if $(INSTALL_UNQUOTABLE),,$(shell realpath -m -s --relative-to='$(BINDIR)' '$(PKGLIBDIR)'))
+
+# The directories go into the recipes inside '...': a ', a $ or a newline in one would end the
+# quotes (and uninstall runs rm -f on the words), and a relative one would act on the checkout
+# (starting with -, on an option). Such values are refused by name before anything is done.
+INSTALL_PATH_VARS := DESTDIR PREFIX BINDIR LIBDIR PKGLIBDIR DATADIR MANDIR DOCDIR
+define INSTALL_NEWLINE
+
+
+endef
+INSTALL_UNQUOTABLE = $(strip $(foreach v,$(INSTALL_PATH_VARS),$(if $(findstring ',$($(v)))$(findstring $$,$($(v)))$(findstring $(INSTALL_NEWLINE),$($(v))),$(v))))
+INSTALL_RELATIVE = $(strip $(foreach v,$(INSTALL_PATH_VARS),$(if $(or $(filter /%,$(firstword $($(v)))),$(if $(filter DESTDIR,$(v)),$(if $(DESTDIR),,empty))),,$(v))))
+
+install-paths-check:
+	@test -z "$(INSTALL_UNQUOTABLE)" || { echo "install: $(INSTALL_UNQUOTABLE): a ' or \$$ or newline in a directory cannot be quoted in the recipes: choose another directory (nothing was installed or removed)" >&2; exit 1; }
+	@test -z "$(INSTALL_RELATIVE)" || { echo "install: $(INSTALL_RELATIVE): give an absolute path (nothing was installed or removed)" >&2; exit 1; }
 
 # Refuses a node the kernel could not run from a `#!` line, before anything is installed.
-install-check:
+install-check: install-paths-check
 	@case '$(SHEBANG_NODE)' in /*) ;; *) echo "install: node not found (NODE=$(NODE)); give its absolute path with NODE=/path/to/node" >&2; exit 1;; esac
 	@case '$(SHEBANG_NODE)' in *[!A-Za-z0-9/._+-]*) echo "install: $(SHEBANG_NODE): give node a path of letters, digits and / . _ + - (it goes on a #! line)" >&2; exit 1;; esac
 	@test $$(printf '%s' '$(SHEBANG_NODE)' | wc -c) -le 200 || { echo "install: $(SHEBANG_NODE): too long for a #! line" >&2; exit 1; }
@@ -110,7 +126,10 @@ install: build install-check
 	  chmod 755 '$(DESTDIR)$(PKGLIBDIR)/'.$$b.new && \
 	  mv -f '$(DESTDIR)$(PKGLIBDIR)/'.$$b.new '$(DESTDIR)$(PKGLIBDIR)/'$$b || exit 1; \
 	done
-	$(INSTALL) -m 644 dist/checkpassword.node dist/bcryptjs.cjs '$(DESTDIR)$(PKGLIBDIR)/'
+	for f in checkpassword.node bcryptjs.cjs; do \
+	  $(INSTALL) -m 644 dist/$$f '$(DESTDIR)$(PKGLIBDIR)/'.$$f.new && \
+	  mv -f '$(DESTDIR)$(PKGLIBDIR)/'.$$f.new '$(DESTDIR)$(PKGLIBDIR)/'$$f || exit 1; \
+	done
 	for l in $(INSTALL_LINKS); do \
 	  ln -sfn '$(REL_PKGLIBDIR)/'$${l#*:} '$(DESTDIR)$(BINDIR)/'$${l%%:*} || exit 1; \
 	done
@@ -120,17 +139,24 @@ install: build install-check
 	$(INSTALL) -m 644 README.md '$(DESTDIR)$(DOCDIR)/'
 	for f in $(DOC_FILES); do $(INSTALL) -D -m 644 $$f '$(DESTDIR)$(DOCDIR)/'$$f || exit 1; done
 
-# Removes what install put there and nothing else: a program name in BINDIR that is not our link
-# is left alone (and named); of the directories, only our own, and only when they are empty.
-uninstall:
+# Removes what install put there and nothing else: a program name in BINDIR that is not our link,
+# a man page or doc file that is not a regular file (npm's links), a radcheckpassword.8 that is not
+# our link, are left alone (and named); of the directories, only our own, and only when empty.
+uninstall: install-paths-check
 	@for l in $(INSTALL_LINKS); do \
 	  f='$(DESTDIR)$(BINDIR)/'$${l%%:*}; \
 	  if [ -L "$$f" ] && [ "$$(readlink "$$f")" = '$(REL_PKGLIBDIR)/'$${l#*:} ]; then echo "rm $$f"; rm -f "$$f"; \
 	  elif [ -e "$$f" ] || [ -L "$$f" ]; then echo "uninstall: $$f is not the link install made: left alone" >&2; fi; \
 	done
 	rm -f $(foreach f,$(INSTALL_BUNDLES) checkpassword.node bcryptjs.cjs,'$(DESTDIR)$(PKGLIBDIR)/$(f)')
-	rm -f $(foreach f,$(MAN8) $(MAN8_LINK),'$(DESTDIR)$(MANDIR)/man8/$(f)') $(foreach f,$(MAN1),'$(DESTDIR)$(MANDIR)/man1/$(f)')
-	rm -f '$(DESTDIR)$(DOCDIR)/README.md' $(foreach f,$(DOC_FILES),'$(DESTDIR)$(DOCDIR)/$(f)')
+	@f='$(DESTDIR)$(MANDIR)/man8/$(MAN8_LINK)'; \
+	if [ -L "$$f" ] && [ "$$(readlink "$$f")" = checkpassword-radius.8 ]; then echo "rm $$f"; rm -f "$$f"; \
+	elif [ -e "$$f" ] || [ -L "$$f" ]; then echo "uninstall: $$f is not the link install made: left alone" >&2; fi
+	@for f in $(foreach f,$(MAN8),'$(DESTDIR)$(MANDIR)/man8/$(f)') $(foreach f,$(MAN1),'$(DESTDIR)$(MANDIR)/man1/$(f)') \
+	          '$(DESTDIR)$(DOCDIR)/README.md' $(foreach f,$(DOC_FILES),'$(DESTDIR)$(DOCDIR)/$(f)'); do \
+	  if [ -f "$$f" ] && [ ! -L "$$f" ]; then echo "rm $$f"; rm -f "$$f"; \
+	  elif [ -e "$$f" ] || [ -L "$$f" ]; then echo "uninstall: $$f is not the file install made: left alone" >&2; fi; \
+	done
 	@for d in '$(DESTDIR)$(PKGLIBDIR)' $(foreach d,$(DOC_DIRS) docs,'$(DESTDIR)$(DOCDIR)/$(d)') '$(DESTDIR)$(DOCDIR)'; do \
 	  if [ -d "$$d" ]; then rmdir --ignore-fail-on-non-empty "$$d"; fi; \
 	done

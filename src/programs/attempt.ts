@@ -3,14 +3,14 @@
 
 import { writeSync } from 'node:fs';
 import { monotonicMs } from '../clock';
-import { EXIT, Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
+import { Misuse, OUTCOME, Refused, asCheckpasswordError, type CheckpasswordError } from '../exit';
 import { LOG_TARGETS, writeLog, type LogTarget } from '../log';
 import { callerFds } from '../exec/caller-fds';
 import { REQUEST_FD, type LoginRequest } from '../protocol/fd3';
 import { loadNative } from '../native/native';
 import { usageText, type OptionSpec } from '../options';
 import type { Account, LocalBackend, Verdict } from '../backends/backend';
-import { checkLookupRequest, dovecotCall, type DovecotCall } from './dovecot';
+import { checkLookupRequest, lookupExitCode, recognizeCaller, type DovecotCall } from './dovecot';
 
 /** What an attempt knows so far; filled in as main() goes. */
 export interface Attempt {
@@ -35,9 +35,7 @@ export interface Attempt {
  * the password is read), the caller's descriptors are noted, crashes become exit 111.
  */
 export function beginAttempt(program: string): Attempt {
-  const attempt: Attempt = { program, started: monotonicMs(), log: { kind: 'stderr' }, fds: [0, 1, 2], warnings: [], dovecot: dovecotCall(process.env) };
-  // A lookup's log lines say so: they are Dovecot's questions, not a client's guesses.
-  if (attempt.dovecot?.lookup) attempt.method = 'lookup';
+  const attempt: Attempt = { program, started: monotonicMs(), log: { kind: 'stderr' }, fds: [0, 1, 2], warnings: [], dovecot: undefined };
   const crash = (err: unknown) => finish(attempt, asCheckpasswordError(err));
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
@@ -46,6 +44,11 @@ export function beginAttempt(program: string): Attempt {
   process.on('SIGUSR1', () => {});
   loadNative();
   attempt.fds = callerFds().filter((fd) => fd !== REQUEST_FD);
+  const caller = recognizeCaller(process.env, process.getuid!(), attempt.fds);
+  attempt.dovecot = caller.call;
+  if (caller.warning) attempt.warnings.push(caller.warning);
+  // A lookup's log lines say so: they are Dovecot's questions, not a client's guesses.
+  if (attempt.dovecot?.lookup) attempt.method = 'lookup';
   // main() checks the value again and calls a bad one misuse; until then a bad one logs to stderr.
   attempt.log = safeLogTarget(process.env.CHECKPASSWORD_LOG);
   return attempt;
@@ -127,12 +130,12 @@ function safeLogTarget(value: string | undefined): LogTarget {
 }
 
 /**
- * Ends the attempt: wipe, one log line, exit with the error's code (never 0). A refused Dovecot
- * lookup exits 3, the only refusal Dovecot understands there (1 would be an internal error).
+ * Ends the attempt: wipe, one log line, exit with the error's code (never 0), as a Dovecot lookup
+ * must read it when this is one (lookupExitCode).
  */
 function finish(attempt: Attempt, err: CheckpasswordError): never {
   wipe(attempt);
-  const code = attempt.dovecot?.lookup && err.exitCode === EXIT.refused ? EXIT.unknownUser : err.exitCode;
+  const code = attempt.dovecot?.lookup ? lookupExitCode(err.exitCode) : err.exitCode;
   writeLog(attempt.log, attempt.program, {
     outcome: OUTCOME[code] as 'reject' | 'tempfail' | 'misuse',
     reason: err.reason,

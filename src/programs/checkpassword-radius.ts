@@ -30,6 +30,7 @@ const OPT = {
   home: { name: 'home', value: true, help: 'HOME and working directory; %u is the login' },
   passwd: { name: 'passwd', value: true, help: 'take uid, gid, home and shell from this passwd-format file' },
   initgroups: { name: 'initgroups', value: false, help: 'with --passwd: supplementary groups from the group database' },
+  allowAllUsers: { name: 'allow-all-users', value: false, help: "with --uid: Dovecot lookups find every name (like Dovecot's allow_all_users)" },
   ...SUCCESS_OPTIONS,
 } satisfies Record<string, OptionSpec>;
 const SPECS: OptionSpec[] = Object.values(OPT);
@@ -48,12 +49,15 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   const requireMessageAuthenticator = line.options.has(OPT.requireMa.name);
   const initgroups = line.options.has(OPT.initgroups.name);
   if (initgroups && identity.kind !== 'passwd') throw new Misuse('bad-option', '--initgroups needs --passwd (the group database knows users by their passwd name)');
+  if (line.options.has(OPT.allowAllUsers.name) && identity.kind !== 'fixed') throw new Misuse('bad-option', '--allow-all-users goes with --uid, --gid and --home');
 
   // fd 3 before the config: a caller always gets its pipe read, whatever else is wrong.
   attempt.request = readRequestBytes();
   const request = parseRequest(attempt.request);
   attempt.login = request.login;
-  if (attempt.dovecot?.lookup) return lookup(attempt, identity, request, line.prog, minUid, initgroups);
+  if (attempt.dovecot?.lookup) {
+    return lookup(attempt, identity, request, line.prog, { minUid, initgroups, allowAllUsers: line.options.has(OPT.allowAllUsers.name) });
+  }
 
   const config = readRadiusConfig(option(OPT.config) || '/etc/radius.conf', format);
   attempt.warnings.push(...config.warnings);
@@ -78,18 +82,30 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
 
 /**
  * A Dovecot lookup (AUTHORIZED=1): RADIUS cannot look a user up without a password, so the
- * answer comes from the local identity: the --passwd file, or the fixed --uid/--gid/--home for
- * any valid name (as Dovecot's static userdb). Without either there is no answer: 111.
+ * answer comes from the local identity: the --passwd file, or, only with --allow-all-users, the
+ * fixed --uid/--gid/--home for any valid name (as Dovecot's static userdb with allow_all_users:
+ * LMTP would then take mail for any name). Otherwise there is no answer: 111.
  */
-function lookup(attempt: Attempt, identity: LocalIdentity, request: LoginRequest, prog: string[], minUid: number, initgroups: boolean): Promise<never> {
+function lookup(
+  attempt: Attempt,
+  identity: LocalIdentity,
+  request: LoginRequest,
+  prog: string[],
+  opts: { minUid: number; initgroups: boolean; allowAllUsers: boolean },
+): Promise<never> {
   checkLookupRequest(request, process.env);
-  if (identity.kind === 'caller') {
-    throw new TemporaryFailure('lookup-unsupported', 'RADIUS cannot look a user up: name an account (--passwd, or --uid/--gid/--home) to answer Dovecot lookups');
+  if (identity.kind === 'caller' || (identity.kind === 'fixed' && !opts.allowAllUsers)) {
+    throw new TemporaryFailure(
+      'lookup-unsupported',
+      identity.kind === 'caller'
+        ? 'RADIUS cannot look a user up: name the accounts (--passwd) to answer Dovecot lookups'
+        : 'with --uid every name would exist: give --passwd, or --allow-all-users to answer lookups for any name',
+    );
   }
   const bad = badLogin(request.login);
   if (bad) throw new Refused('bad-login', bad);
   const account = localAccount(identity, request.login.toString('utf8'))!;
-  return runAsAccount(attempt, account, prog, { minUid, become: true, initgroups });
+  return runAsAccount(attempt, account, prog, { minUid: opts.minUid, become: true, initgroups: opts.initgroups });
 }
 
 function parseFormat(value: string | undefined): ConfigFormat | 'auto' {

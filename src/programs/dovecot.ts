@@ -3,7 +3,7 @@
 // the account handed back in prog's environment (USER, HOME, EXTRA=userdb_uid userdb_gid) for
 // checkpassword-reply to pass on, instead of a user switch that checkpassword-reply would refuse.
 
-import { Misuse, TemporaryFailure } from '../exit';
+import { EXIT, Misuse, TemporaryFailure, type ExitCode } from '../exit';
 import type { Account } from '../backends/backend';
 import type { LoginRequest } from '../protocol/fd3';
 
@@ -19,22 +19,48 @@ export interface DovecotCall {
 /** The fields of EXTRA that carry the account back, besides USER and HOME. */
 const HANDED_BACK = ['userdb_uid', 'userdb_gid'] as const;
 
-/**
- * Dovecot's checkpassword driver always sets ORIG_UID (the auth process's uid); no qmail caller
- * does. AUTHORIZED counts only then: a stray AUTHORIZED under qmail never skips a password.
- */
-export function dovecotCall(env: NodeJS.ProcessEnv): DovecotCall | undefined {
-  if (env.ORIG_UID === undefined) return undefined;
-  return { lookup: env.AUTHORIZED === '1', insecureSetuid: env.INSECURE_SETUID !== undefined };
+/** The descriptor Dovecot's checkpassword-reply answers on. */
+const REPLY_FD = 4;
+
+/** Who called: Dovecot, or (call undefined) a qmail-style caller; a warning for a stray ORIG_UID. */
+export interface CallerKind {
+  call: DovecotCall | undefined;
+  warning?: string;
 }
 
 /**
- * A lookup carries no password (`user\0\0\0`). One with a password is not what Dovecot sends: we
- * neither check it nor skip it. A credentials lookup asks for the stored password itself, which
- * never leaves this program: offer Dovecot plaintext mechanisms only.
+ * Dovecot's checkpassword driver always sets ORIG_UID to the uid it runs us as, and always hands
+ * us fd 4 for checkpassword-reply; no qmail caller does either. Both must hold: an ORIG_UID left
+ * in a qmail caller's environment by mistake must not turn off the user switch, nor make
+ * AUTHORIZED=1 skip a password. Such a stray ORIG_UID is ignored with a warning.
+ */
+export function recognizeCaller(env: NodeJS.ProcessEnv, uid: number, fds: readonly number[]): CallerKind {
+  const orig = env.ORIG_UID;
+  if (orig === undefined) return { call: undefined };
+  if (!/^\d{1,10}$/.test(orig) || Number(orig) !== uid || !fds.includes(REPLY_FD)) {
+    return { call: undefined, warning: `ORIG_UID is set but this is not Dovecot's checkpassword driver (ORIG_UID must be our uid ${uid} and fd ${REPLY_FD} open): treated as a qmail-style caller` };
+  }
+  return { call: { lookup: env.AUTHORIZED === '1', insecureSetuid: env.INSECURE_SETUID !== undefined } };
+}
+
+/**
+ * An exit code as a Dovecot lookup must say it: any refusal is 3 ("unknown user"; 1 would be an
+ * internal error, which defers mail), and misuse is 111, since 2 means "found" there.
+ */
+export function lookupExitCode(code: ExitCode): ExitCode {
+  if (code === EXIT.refused) return EXIT.unknownUser;
+  if (code === EXIT.misuse) return EXIT.temporary;
+  return code;
+}
+
+/**
+ * A lookup carries no password and no timestamp (`user\0\0\0`). One with either is not what
+ * Dovecot sends: we neither check it nor skip it. A credentials lookup asks for the stored
+ * password itself, which never leaves this program: offer Dovecot plaintext mechanisms only.
  */
 export function checkLookupRequest(request: LoginRequest, env: NodeJS.ProcessEnv): void {
   if (request.password.length > 0) throw new Misuse('lookup-with-password', 'AUTHORIZED=1 with a password on fd 3');
+  if (request.timestamp !== null && request.timestamp.length > 0) throw new Misuse('lookup-with-password', 'AUTHORIZED=1 with a timestamp on fd 3');
   if (env.CREDENTIALS_LOOKUP !== undefined) {
     throw new TemporaryFailure('credentials-lookup', 'the stored password is not handed out: allow only plaintext mechanisms (PLAIN, LOGIN) in Dovecot');
   }

@@ -103,6 +103,26 @@ export function formatReport(r: Report): string[] {
   return lines;
 }
 
+/**
+ * What Dovecot's checkpassword-reply would make of prog's environment (docs/dovecot.md): `user`
+ * from USER, `userdb_home` from HOME, each name listed in EXTRA in lower case, userdb_uid and
+ * userdb_gid from its own ids when EXTRA has none; and its exit: 2 after a lookup (AUTHORIZED=2),
+ * 0 after a login, 111 otherwise.
+ */
+export function dovecotView(r: Report): string[] {
+  const env = new Map(r.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
+  const fields: string[] = [];
+  if (env.has('USER')) fields.push(`user=${env.get('USER')}`);
+  if (env.has('HOME')) fields.push(`userdb_home=${env.get('HOME')}`);
+  const extra = (env.get('EXTRA') ?? '').split(' ').filter((n) => n !== '');
+  for (const name of extra) if (env.has(name)) fields.push(`${name.toLowerCase()}=${env.get(name)}`);
+  if (!extra.includes('userdb_uid')) fields.push(`userdb_uid=${r.uid}`);
+  if (!extra.includes('userdb_gid')) fields.push(`userdb_gid=${r.gid}`);
+  const authorized = env.get('AUTHORIZED');
+  const exit = authorized === undefined ? '0 (login accepted)' : authorized === '2' ? '2 (user found)' : "111 (the program does not support Dovecot's lookups)";
+  return ['  dovecot (what checkpassword-reply would write on fd 4, and its exit):', ...fields.map((f) => `    ${shown(f)}`), `    exit ${exit}`];
+}
+
 function namesOf(r: Report): string {
   const names = r.groupNames.trim();
   return names !== '' && names !== r.groups.trim() ? ` (${names})` : '';

@@ -11,7 +11,7 @@ import { parsePasswd } from '../backends/passwd-file';
 import { resolveProg } from '../exec/exec-next';
 import { CheckpasswordError, EXIT, Misuse, TemporaryFailure } from '../exit';
 import { askOnTerminal, readLine, readSecret, readStdinLine } from './prompt';
-import { REPORTER, formatReport, outcomeWords, parseOutput, statusOf } from './try-report';
+import { REPORTER, dovecotView, formatReport, outcomeWords, parseOutput, statusOf } from './try-report';
 
 interface TryArgs {
   login?: string;
@@ -22,6 +22,8 @@ interface TryArgs {
   uid?: string;
   gid?: number;
   timeout: number;
+  dovecot?: boolean;
+  lookup?: boolean;
 }
 
 /** The environment a mail server gives a checkpassword program, before --env and the log. */
@@ -70,9 +72,15 @@ export function tryCommand(program: string[]): CommandModule<object, TryArgs> {
         .option('uid', { type: 'string', requiresArg: true, describe: 'run the program as this user (name or number; needs root)' })
         .option('gid', { type: 'number', requiresArg: true, describe: "with --uid: this group (default: the user's primary group)" })
         .option('timeout', { type: 'number', default: DEFAULT_TIMEOUT_S, requiresArg: true, describe: 'seconds to wait for the program' })
+        .option('dovecot', {
+          type: 'boolean',
+          describe: "call the program as Dovecot 2.3's checkpassword driver does (ORIG_UID, fd 4, no timestamp) and show what checkpassword-reply would tell Dovecot",
+        })
+        .option('lookup', { type: 'boolean', describe: "with --dovecot implied: a Dovecot lookup (AUTHORIZED=1, no password asked)" })
         .example('$0 try checkpassword-passwd', 'ask for a login and password, check them against /etc/shadow')
         .example("printf 'alice\\nsecret\\n' | $0 try checkpassword-passwd", 'the same from a script')
         .example('$0 try -l alice -e TCPREMOTEIP=192.0.2.7 checkpassword-vpopmail', 'as tcpserver and qmail-popup call it')
+        .example('$0 try --lookup -l alice@example.org checkpassword-vpopmail', "Dovecot's userdb lookup")
         .epilog(
           'Exits with the program\'s status (0 accepted, 1 refused, 2 misuse, 3 unknown user, 111 temporary failure; 128+N when killed by signal N). ' +
             'try itself exits 2 for a bad option and 111 when it cannot run the program, or when the program exits 0 without running prog.',
@@ -88,10 +96,18 @@ export function tryCommand(program: string[]): CommandModule<object, TryArgs> {
 async function runTry(args: TryArgs, program: string[]): Promise<number> {
   const file = programFile(program[0]!);
   const env = environment(args);
-  const identity = args.uid === undefined ? {} : runAs(args.uid, args.gid);
+  const identity: { uid?: number; gid?: number } = args.uid === undefined ? {} : runAs(args.uid, args.gid);
   if (!(args.timeout > 0)) throw new Misuse('bad-option', '--timeout needs a number of seconds above 0');
+  const dovecot = args.dovecot === true || args.lookup === true;
+  if (dovecot) {
+    if (args.timestamp !== '') throw new Misuse('bad-option', 'Dovecot sends no timestamp: give --timestamp without --dovecot');
+    // What Dovecot's checkpassword driver sets: the uid it runs the program as; AUTHORIZED=1 for a lookup.
+    env.ORIG_UID = String(identity.uid ?? process.getuid!());
+    env.SERVICE ??= 'imap';
+    if (args.lookup) env.AUTHORIZED = '1';
+  }
 
-  const { login, password } = await credentials(args);
+  const { login, password } = args.lookup ? { login: await loginOnly(args), password: Buffer.alloc(0) } : await credentials(args);
   const request = requestBytes(login, password, args.timestamp);
   password.fill(0);
 
@@ -100,6 +116,7 @@ async function runTry(args: TryArgs, program: string[]): Promise<number> {
     env,
     request,
     timeoutMs: args.timeout * 1000,
+    replyFd: dovecot,
     ...identity,
   });
 
@@ -115,6 +132,7 @@ async function runTry(args: TryArgs, program: string[]): Promise<number> {
   for (const line of run.stderr.toString('utf8').split('\n')) if (line !== '') out.push(`  stderr: ${line}`);
   if (stray > 0) out.push(`  warning: the program wrote ${stray} bytes to stdout, which is the client's connection under a mail server`);
   if (report !== null) out.push(...formatReport(report));
+  if (report !== null && dovecot) out.push(...dovecotView(report));
   process.stdout.write(out.join('\n') + '\n');
   return status;
 }
@@ -158,6 +176,15 @@ function runAs(user: string, gid: number | undefined): { uid: number; gid: numbe
   return { uid, gid: gid ?? entry?.gid ?? uid };
 }
 
+/** A lookup's login: --login, asked (echoed), or the first line of stdin. */
+async function loginOnly(args: TryArgs): Promise<Buffer> {
+  if (args.login !== undefined) return Buffer.from(args.login);
+  if (askOnTerminal({ stdin: args.stdin === true })) return readLine('Login: ');
+  const login = readStdinLine();
+  if (login === null) throw new Misuse('no-input', 'No login on standard input');
+  return login;
+}
+
 /** The login and password: --login or asked (echoed), the password asked without echo; or stdin lines. */
 async function credentials(args: TryArgs): Promise<{ login: Buffer; password: Buffer }> {
   if (askOnTerminal({ stdin: args.stdin === true })) {
@@ -199,13 +226,14 @@ interface Run {
 function runProgram(
   file: string,
   argv: string[],
-  opts: { env: Record<string, string>; request: Buffer; timeoutMs: number; uid?: number; gid?: number },
+  opts: { env: Record<string, string>; request: Buffer; timeoutMs: number; replyFd: boolean; uid?: number; gid?: number },
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv.slice(1), {
       argv0: argv[0],
       env: opts.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      // fd 4, Dovecot's reply pipe, only with --dovecot: the program knows Dovecot by it.
+      stdio: opts.replyFd ? ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     });
     const out: Buffer[] = [];

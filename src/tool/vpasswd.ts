@@ -17,6 +17,7 @@ import { checkNames, findDomain, places, type Places } from './vpasswd/domain';
 import { addEntry, changeEntries, entryNames, findEntry, removeEntries } from './vpasswd/edit';
 import { newHash } from './vpasswd/new-hash';
 import { describeEntry } from './vpasswd/show';
+import { FailedAfterRename } from './vpasswd/replace-files';
 import { readVpasswd, writeVpasswd, writeVpasswdCdb } from './vpasswd/store';
 import { makeUserDir, removeUserDir } from './vpasswd/user-dir';
 import type { DomainAssign } from '../backends/vpopmail/assign';
@@ -99,7 +100,8 @@ const addCommand: CommandModule<object, AddArgs> = {
           try {
             writeVpasswd(domain, addEntry(lines, entry));
           } catch (err) {
-            removeUserDir(entry.dir, domain.dir);
+            // Once vpasswd is replaced the record is there, and the directory it names must stay.
+            if (!(err instanceof FailedAfterRename)) removeUserDir(entry.dir, domain);
             throw err;
           }
         });
@@ -163,7 +165,7 @@ const delCommand: CommandModule<object, UserArgs & { 'remove-dir'?: boolean }> =
         writeVpasswd(domain, removeEntries(lines, user));
         return entry;
       });
-      if (args['remove-dir'] && removed.dir !== '') removeUserDir(removed.dir, domain.dir);
+      if (args['remove-dir'] && removed.dir !== '') removeUserDir(removed.dir, domain);
       return 0;
     }),
 };

@@ -70,8 +70,8 @@ const CASES: Case[] = [
   { name: 'passwd root with the right password', program: 'checkpassword-passwd', args: passwdOpts, input: request('toor', 'toor-secret'), remote: '192.0.2.54', line: 'reject reason=uid-below-minimum', exit: 1, counts: false },
   { name: 'passwd store missing', program: 'checkpassword-passwd', args: () => ['--passwd', join(dir, 'missing'), '--shadow', 'none'], input: request('alice', 'x'), remote: '192.0.2.51', line: 'tempfail reason=store-unreadable', exit: 111, counts: false },
   { name: 'passwd malformed input', program: 'checkpassword-passwd', args: passwdOpts, input: Buffer.from('alice'), remote: '192.0.2.52', line: 'misuse reason=malformed-input', exit: 2, counts: false },
-  { name: 'passwd Dovecot lookup of an unknown user', program: 'checkpassword-passwd', args: passwdOpts, input: request('nobody@example.org', ''), remote: '192.0.2.53', env: { ORIG_UID: '0', AUTHORIZED: '1' }, line: 'reject reason=unknown-user', exit: 3, counts: false },
-  { name: 'passwd Dovecot lookup of a known user', program: 'checkpassword-passwd', args: passwdOpts, input: request('alice', ''), remote: '192.0.2.55', env: { ORIG_UID: '0', AUTHORIZED: '1' }, line: 'accept reason=ok', exit: 0, counts: false },
+  { name: 'passwd Dovecot lookup of an unknown user', program: 'checkpassword-passwd', args: passwdOpts, input: request('nobody@example.org', '', ''), remote: '192.0.2.53', env: { ORIG_UID: String(process.getuid!()), AUTHORIZED: '1' }, line: 'reject reason=unknown-user', exit: 3, counts: false },
+  { name: 'passwd Dovecot lookup of a known user', program: 'checkpassword-passwd', args: passwdOpts, input: request('alice', '', ''), remote: '192.0.2.55', env: { ORIG_UID: String(process.getuid!()), AUTHORIZED: '1' }, line: 'accept reason=ok', exit: 0, counts: false },
   // checkpassword-vpopmail
   { name: 'vpopmail bad password', program: 'checkpassword-vpopmail', args: vpopOpts, input: request('bob@example.com', 'wrong'), remote: '198.51.100.1', line: 'reject reason=bad-password', exit: 1, counts: true },
   { name: 'vpopmail unknown user over IPv6', program: 'checkpassword-vpopmail', args: vpopOpts, input: request('nobody@example.com', 'guess'), remote: '2001:db8::3', line: 'reject reason=unknown-user', exit: 1, counts: true },
@@ -163,7 +163,9 @@ beforeAll(async () => {
     const env: Record<string, string> = { PATH: '/usr/bin:/bin', CHECKPASSWORD_SYSLOG_SOCKET: receiver.path, ...c.env };
     if (c.remote !== null) env.TCPREMOTEIP = c.remote;
     const facility = ['syslog:auth', 'syslog:mail', 'syslog:authpriv'][results.length % 3]!;
-    const r = await runProgramAsync(bin(c.program), { args: [...c.args(), '--log', c.stderr ? 'stderr' : facility, RECORD_PROG], input: c.input, env });
+    // A Dovecot lookup comes with fd 4, Dovecot's reply pipe (without it ORIG_UID is no Dovecot).
+    const fd4 = c.env?.ORIG_UID !== undefined ? join(dir, `fd4-${results.length}`) : undefined;
+    const r = await runProgramAsync(bin(c.program), { args: [...c.args(), '--log', c.stderr ? 'stderr' : facility, RECORD_PROG], input: c.input, env, ...(fd4 ? { fd4 } : {}) });
     expect(r.status, `${c.name}: ${r.stderr}`).toBe(c.exit);
     let line: string;
     if (c.stderr) {

@@ -26,6 +26,24 @@ export function make(args: string[]): SpawnSyncReturns<string> {
   return spawnSync('make', ['--no-print-directory', '-o', 'build', ...args], { cwd: ROOT, env: toolEnv(), encoding: 'utf8', timeout: 120_000 });
 }
 
+/** What watch-dir.py saw in one directory while make ran: make's status, then [name, kinds] in order. */
+export interface Watched {
+  status: number;
+  events: [string, string[]][];
+}
+
+/** Runs make as make() does while inotify watches `dir` (test/install/watch-dir.py). */
+export function makeWatched(dir: string, args: string[]): Watched {
+  const out = execFileSync('python3', [join(ROOT, 'test/install/watch-dir.py'), dir, 'make', '--no-print-directory', '-o', 'build', ...args], {
+    cwd: ROOT,
+    env: toolEnv(),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  return JSON.parse(out) as Watched;
+}
+
 /** The absolute node `make install` names when NODE is not given: node as PATH finds it. */
 export function nodeOnPath(): string {
   return execFileSync('sh', ['-c', 'command -v node'], { env: toolEnv(), encoding: 'utf8' }).trim();

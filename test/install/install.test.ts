@@ -2,7 +2,7 @@
 // were installed with an EMPTY environment (Dovecot gives no PATH), NODE= and DESTDIR=, man pages.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runProgram, scratchDir } from '../support/run';
@@ -14,6 +14,7 @@ import {
   login,
   make,
   makeStore,
+  makeWatched,
   nodeOnPath,
   parentOfProg,
   snapshot,
@@ -209,5 +210,70 @@ describe('make install DESTDIR=<stage> PREFIX=/usr/local', () => {
   it('the staged programs run from the stage with an empty environment', () => {
     expect(expectLoggedIn(login(join(stage, 'usr/local/bin/checkpassword-passwd'), store), store)).toEqual([]);
     expect(parentOfProg(join(stage, 'usr/local/bin/checkpassword-passwd'), store)).toBe('sh');
+  });
+});
+
+describe('make install again over an install', () => {
+  it('replaces every file in lib/checkpassword-suite by a rename (the native helper and bcryptjs.cjs too): none is ever missing', () => {
+    const prefix = join(scratchDir('reinstall'), 'usr');
+    expect(make(['install', `PREFIX=${prefix}`]).status).toBe(0);
+    const lib = join(prefix, 'lib/checkpassword-suite');
+    const watched = makeWatched(lib, ['install', `PREFIX=${prefix}`]);
+    expect(watched.status).toBe(0);
+    for (const f of [...BUNDLES.map((b) => `${b}.cjs`), 'checkpassword.node', 'bcryptjs.cjs']) {
+      const kinds = watched.events.filter(([name]) => name === f).flatMap(([, k]) => k);
+      expect([f, kinds]).toEqual([f, ['MOVED_TO']]);
+    }
+    expect(readdirSync(lib).filter((f) => f.endsWith('.new'))).toEqual([]);
+  });
+});
+
+// The directories go into the recipes inside '...'. A value the quotes cannot carry is refused by
+// the name of its variable before anything is made, removed or run.
+describe('make install and make uninstall refuse directories the recipes cannot quote', () => {
+  it.each([
+    ['PREFIX', "a single quote (and a command after it)", (s: string) => [`PREFIX=${s}/p';touch ${s}/ran;'`]],
+    ['DESTDIR', 'a single quote', (s: string) => [`DESTDIR=${s}/d';touch ${s}/ran;'`, 'PREFIX=/usr/local']],
+    ['BINDIR', 'a single quote', (s: string) => [`PREFIX=${s}/usr`, `BINDIR=${s}/b';touch ${s}/ran;'`]],
+    ['PREFIX', 'a newline', (s: string) => [`PREFIX=${s}/a\nb`]],
+    ['DOCDIR', 'a $', (s: string) => [`PREFIX=${s}/usr`, `DOCDIR=${s}/doc$$HOME`]],
+  ])('install with %s holding %s: refused naming it, nothing made, nothing run', (name, _what, args) => {
+    const s = scratchDir('unquotable');
+    const r = make(['install', ...args(s)]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^install: (\\w+ )*${name}\\b.*cannot be quoted in the recipes`, 'm'));
+    expect(readdirSync(s)).toEqual([]);
+  });
+
+  it('install with a relative BINDIR (or DESTDIR) is refused naming it: nothing is made in the checkout', () => {
+    const s = scratchDir('relative');
+    const r = make(['install', `PREFIX=${s}/usr`, 'BINDIR=relative-bin', 'DESTDIR=relative-stage']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('install: DESTDIR BINDIR: give an absolute path');
+    expect(existsSync(join(ROOT, 'relative-bin'))).toBe(false);
+    expect(existsSync(join(ROOT, 'relative-stage'))).toBe(false);
+    expect(readdirSync(s)).toEqual([]);
+  });
+
+  it('uninstall with a PREFIX holding a single quote is refused the same way: nothing removed, nothing run', () => {
+    const s = scratchDir('unquotable-uninstall');
+    const prefix = join(s, 'usr');
+    expect(make(['install', `PREFIX=${prefix}`]).status).toBe(0);
+    const before = snapshot(s);
+    const r = make(['uninstall', `PREFIX=${prefix}' '${prefix}/bin/checkpassword-passwd';touch ${s}/ran;'`]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/^install: PREFIX\b.*cannot be quoted in the recipes/m);
+    expect(snapshot(s)).toEqual(before);
+  });
+
+  it('blanks are carried: install and uninstall with PREFIX="a b" leave the tree as before', () => {
+    const s = join(scratchDir('blank'), 'a b');
+    mkdirSync(s);
+    const before = snapshot(s);
+    expect(make(['install', `PREFIX=${s}/usr local`]).status).toBe(0);
+    expect(firstLine(join(s, 'usr local/bin/checkpassword-passwd'))).toBe(`#!${nodeOnPath()}`);
+    expect(make(['uninstall', `PREFIX=${s}/usr local`]).status).toBe(0);
+    const left = [...snapshot(s)].filter(([path]) => !before.has(path));
+    expect(left.every(([, what]) => what.startsWith('dir'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // `make uninstall`: removes exactly what `make install` put there, in a tree that holds other
-// programs, man pages and docs, and leaves alone a program name it did not install.
+// programs, man pages and docs, and leaves alone a program name, man page or doc it did not install.
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../support/run';
@@ -62,6 +62,44 @@ describe('make uninstall', () => {
     expect(readFileSync(old, 'utf8')).toBe('old radcheckpassword binary\n');
     expect(r.stderr).toContain(`${old} is not the link install made: left alone`);
     expect([...snapshot(prefix).keys()].filter((p) => p.includes('checkpassword-'))).toEqual([]);
+  });
+
+  it("leaves alone man pages and docs that are not what install put there (npm's links), and says so", () => {
+    const prefix = populatedPrefix();
+    expect(make(['install', `PREFIX=${prefix}`]).status).toBe(0);
+    // `npm install --global` after make install links its own pages over ours.
+    const npmMan = '../../../lib/node_modules/checkpassword-suite/man';
+    const foreign: Record<string, [string, string]> = {
+      'share/man/man8/checkpassword-passwd.8': [`${npmMan}/checkpassword-passwd.8`, 'file'],
+      'share/man/man8/radcheckpassword.8': [`${npmMan}/radcheckpassword.8`, 'link'],
+      'share/man/man1/checkpassword-tool.1': [`${npmMan}/checkpassword-tool.1`, 'file'],
+      'share/doc/checkpassword-suite/README.md': ['/usr/share/doc/elsewhere/README.md', 'file'],
+    };
+    for (const [path, [target]] of Object.entries(foreign)) {
+      rmSync(join(prefix, path));
+      symlinkSync(target, join(prefix, path));
+    }
+    const r = make(['uninstall', `PREFIX=${prefix}`]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const [path, [target, kind]] of Object.entries(foreign)) {
+      expect(readlinkSync(join(prefix, path))).toBe(target);
+      expect(r.stderr).toContain(`${join(prefix, path)} is not the ${kind} install made: left alone`);
+    }
+    // Everything else of ours is gone; the doc directory stays only for the link in it.
+    const ours = [...snapshot(prefix).keys()].filter((p) => p.includes('checkpassword') && p !== 'bin/checkpassword');
+    expect(ours.sort()).toEqual([...Object.keys(foreign), 'share/doc/checkpassword-suite'].sort());
+  });
+
+  it('removes a radcheckpassword.8 only when it is our link to checkpassword-radius.8: a page put there by hand stays', () => {
+    const prefix = populatedPrefix();
+    expect(make(['install', `PREFIX=${prefix}`]).status).toBe(0);
+    const page = join(prefix, 'share/man/man8/radcheckpassword.8');
+    rmSync(page);
+    writeFileSync(page, '.TH RADCHECKPASSWORD 8\n');
+    const r = make(['uninstall', `PREFIX=${prefix}`]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(page, 'utf8')).toBe('.TH RADCHECKPASSWORD 8\n');
+    expect(r.stderr).toContain(`${page} is not the link install made: left alone`);
   });
 
   it('run twice, or with nothing installed, succeeds and changes nothing', () => {

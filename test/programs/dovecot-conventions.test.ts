@@ -128,9 +128,9 @@ describe.skipIf(!HAVE_REPLY)('checkpassword-passwd under Dovecot (ORIG_UID set)'
     expect(r.status).toBe(3);
   });
 
-  it('a lookup that carries a password is misuse (exit 2), neither checked nor skipped', () => {
+  it('a lookup that carries a password is neither checked nor skipped: exit 111 (2 would mean "found" to Dovecot)', () => {
     const r = asDovecot(bin('checkpassword-passwd'), [...passwdOpts(), '--log', 'stderr'], 'alice', 'alice-secret', dovecotEnv({ AUTHORIZED: '1' }), RECORD_PROG);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(111);
     expect(r.facts.size).toBe(0);
     expect(r.stderr).toContain('reason=lookup-with-password');
   });
@@ -142,6 +142,32 @@ describe.skipIf(!HAVE_REPLY)('checkpassword-passwd under Dovecot (ORIG_UID set)'
     expect(known.status).toBe(111);
     expect(unknown.status).toBe(111);
     expect(known.reply + unknown.reply).toBe('');
+  });
+
+  it('a stray ORIG_UID without fd 4 is not Dovecot: AUTHORIZED=1 skips no password, and the warning says why', () => {
+    const r = runProgram(bin('checkpassword-passwd'), {
+      args: [...passwdOpts(), '--log', 'stderr', RECORD_PROG],
+      input: request('alice', '', ''),
+      env: { ORIG_UID: String(ME), AUTHORIZED: '1', PATH: '/usr/bin:/bin' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.facts.size).toBe(0);
+    expect(r.stderr).toContain('ORIG_UID is set but this is not Dovecot');
+  });
+
+  it.runIf(IS_ROOT)('a stray ORIG_UID that is not our uid is not Dovecot: the user switch still happens', () => {
+    const r = asDovecot(bin('checkpassword-passwd'), passwdOpts(), 'alice', 'alice-secret', { ORIG_UID: '103', PATH: '/usr/bin:/bin' }, RECORD_PROG);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.facts.get('uid')).toBe(String(UID));
+    expect(r.env.get('EXTRA')).toBeUndefined();
+  });
+
+  it('a lookup with a timestamp is not what Dovecot sends: exit 111, nothing run', () => {
+    const fd4 = join(dir, `fd4-${fdFour++}`);
+    writeFileSync(fd4, '');
+    const r = runProgram(bin('checkpassword-passwd'), { args: [...passwdOpts(), RECORD_PROG], input: request('alice', '', '<1.2@host>'), env: dovecotEnv({ AUTHORIZED: '1' }), fd4 });
+    expect(r.status).toBe(111);
+    expect(r.facts.size).toBe(0);
   });
 
   it('AUTHORIZED=1 from a caller that is not Dovecot (no ORIG_UID) is ignored: the empty password is refused', () => {
@@ -231,12 +257,21 @@ describe.skipIf(!HAVE_REPLY)('checkpassword-radius under Dovecot: lookups come f
     expect(silent.received).toHaveLength(0);
   });
 
-  it('with --uid/--gid/--home any valid name is found, its home filled in for %u', async () => {
-    const r = await lookup(['--uid', String(UID), '--gid', String(GID), '--home', `${dir}/vmail/%u`], 'erin');
+  it('with --uid/--gid/--home a lookup is 111 (every name would exist) unless --allow-all-users', async () => {
+    const fixed = ['--uid', String(UID), '--gid', String(GID), '--home', `${dir}/vmail/%u`];
+    const refused = await lookup(fixed, 'erin');
+    expect(refused.status).toBe(111);
+    expect(refused.stderr).toContain('reason=lookup-unsupported');
+    const r = await lookup([...fixed, '--allow-all-users'], 'erin');
     expect(r.status, r.stderr).toBe(2);
     expect(fields(r.reply).get('userdb_home')).toBe(`${dir}/vmail/erin`);
-    expect((await lookup(['--uid', String(UID), '--gid', String(GID), '--home', `${dir}/vmail/%u`], '../up')).status).toBe(3);
+    expect((await lookup([...fixed, '--allow-all-users'], '../up')).status).toBe(3);
     expect(silent.received).toHaveLength(0);
+  });
+
+  it('--allow-all-users without --uid is misuse', async () => {
+    const r = await runProgramAsync(bin('checkpassword-radius'), { args: ['--config', conf, '--passwd', radiusPasswd, '--allow-all-users', REPLY], input: request('carol', 'x'), env: { PATH: '/usr/bin:/bin' } });
+    expect(r.status).toBe(2);
   });
 
   it('without a local identity a lookup cannot be answered: exit 111 (lookup-unsupported)', async () => {

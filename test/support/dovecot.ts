@@ -208,3 +208,13 @@ export function doveadmUser(dovecot: Dovecot, name: string): { status: number | 
   const r = spawnSync(DOVEADM, ['-c', dovecot.config, 'user', name], { env: {}, timeout: 15_000 });
   return { status: r.status, output: r.stdout.toString() + r.stderr.toString() };
 }
+
+/** Waits (at most 5 s) until Dovecot's log holds `text`: its log process writes a moment after the client's answer. */
+export async function waitForLog(dovecot: Dovecot, text: string | RegExp): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  const found = () => (typeof text === 'string' ? dovecot.log().includes(text) : text.test(dovecot.log()));
+  while (!found()) {
+    if (Date.now() > deadline) throw new Error(`Dovecot's log has no ${String(text)} after 5 s:\n${dovecot.log()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -111,10 +111,27 @@ describe('try reports the exit status in words and exits with it', () => {
     expect(r.stdout).toMatch(/tempfail reason=store-unreadable/);
   });
 
-  it("Dovecot's lookup of an unknown user (ORIG_UID, AUTHORIZED=1) is \"unknown user (exit 3)\"", () => {
-    const r = tool(['try', '-e', 'ORIG_UID=0', '-e', 'AUTHORIZED=1', PASSWD_PROG, '--passwd', passwd, '--shadow', shadow], { input: 'nobody-here\n\n' });
+  it("Dovecot's lookup (--lookup) of an unknown user is \"unknown user (exit 3)\"", () => {
+    const r = tool(['try', '--lookup', PASSWD_PROG, '--passwd', passwd, '--shadow', shadow], { input: 'nobody-here\n' });
     expect(r.status).toBe(3);
     expect(r.stdout.split('\n')[0]).toBe('unknown user (exit 3)');
+  });
+
+  it("--lookup of a known user shows what checkpassword-reply would tell Dovecot: the account's ids and home, exit 2", () => {
+    const r = tool(['try', '--lookup', PASSWD_PROG, '--passwd', passwd, '--shadow', shadow], { input: 'alice\n' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const view = r.stdout.slice(r.stdout.indexOf('dovecot ('));
+    expect(view).toContain('user=alice');
+    expect(view).toContain(`userdb_home=${home}`);
+    expect(view).toContain(`userdb_uid=${UID}`);
+    expect(view).toContain(`userdb_gid=${GID}`);
+    expect(view).toContain('exit 2 (user found)');
+  });
+
+  it('ORIG_UID given with -e, without --dovecot (so no fd 4), is no Dovecot: AUTHORIZED=1 skips no password', () => {
+    const r = tool(['try', '-e', 'ORIG_UID=0', '-e', 'AUTHORIZED=1', PASSWD_PROG, '--passwd', passwd, '--shadow', shadow], { input: 'alice\n\n' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('ORIG_UID is set but this is not Dovecot');
   });
 
   it('a status outside the interface is named as such and passed on', () => {

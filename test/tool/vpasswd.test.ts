@@ -4,7 +4,21 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IS_ROOT, RECORD_PROG, bin, request, runProgram, scratchDir } from '../support/run';
@@ -43,6 +57,8 @@ beforeEach(() => {
     'example.com',
   ));
   dir = join(home, 'domains', 'example.com');
+  // As vpopmail has it: the domain's directory belongs to the domain's uid.
+  if (IS_ROOT) for (const d of [dir, join(home, 'domains', 'l', 'limited.org')]) chownSync(d, UID, GID);
 });
 
 /** `checkpassword-tool vpasswd ARGS` on the fixture tree; `input` is its stdin (a pipe). */
@@ -497,6 +513,191 @@ describe("vpopmail's lock", () => {
     expect(lineOf('alice')).toBeUndefined();
   });
 });
+
+// The domain's directory belongs to the domain's uid: whoever runs as it (qmailadmin, vpopmail's
+// daemons) can put links and FIFOs there, and swap paths while root works. None may lead root to
+// read, chown, create or delete anything the domain's uid could not reach itself.
+describe("files in the domain's directory are never followed through a symbolic link", () => {
+  /** A root-only file outside the domain, with a line a vpasswd reader would take for a record. */
+  function rootOnlyFile(): string {
+    const file = join(scratchDir('root-only'), 'shadow');
+    writeFileSync(file, 'root:$6$SECRETHASH:19000:0:99999:7:::\n', { mode: 0o600 });
+    return file;
+  }
+  const READERS = [['add', 'example.com', 'bob'], ['passwd', 'example.com', 'carol'], ['del', 'example.com', 'carol'], ['mkcdb', 'example.com'], ['list', 'example.com'], ['show', 'example.com', 'carol']];
+  const WRITERS = READERS.filter((a) => a[0] !== 'list' && a[0] !== 'show');
+
+  it.each(READERS.map((a) => [a.join(' '), a]))('%s refuses (111) a vpasswd that is a symbolic link: its target is not read, nothing changes', (_name, args) => {
+    const target = rootOnlyFile();
+    renameSync(join(dir, 'vpasswd'), join(dir, 'vpasswd.real'));
+    symlinkSync(target, join(dir, 'vpasswd'));
+    const cdb = read('vpasswd.cdb');
+    const r = vpasswd(args, 'newpw\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, 'vpasswd')} is a symbolic link: not followed`);
+    expect(r.stdout).toBe('');
+    expect(read('vpasswd.cdb')).toBe(cdb);
+    expect(cdbQuery('root')).toBeNull();
+    expect(lstatSync(join(dir, 'vpasswd')).isSymbolicLink()).toBe(true);
+    const st = statSync(target);
+    expect([st.uid, st.mode & 0o7777, readFileSync(target, 'latin1')]).toEqual([process.getuid!(), 0o600, 'root:$6$SECRETHASH:19000:0:99999:7:::\n']);
+    expect(existsSync(join(dir, 'bob'))).toBe(false);
+  });
+
+  it.each(WRITERS.map((a) => [a.join(' '), a]))('%s refuses (111) a vpasswd.cdb that is a symbolic link: the link and its target stay as they were', (_name, args) => {
+    const elsewhere = join(scratchDir('cdb-elsewhere'), 'vpasswd.cdb');
+    writeFileSync(elsewhere, readFileSync(join(dir, 'vpasswd.cdb')), { mode: 0o600 });
+    unlinkSync(join(dir, 'vpasswd.cdb'));
+    symlinkSync(elsewhere, join(dir, 'vpasswd.cdb'));
+    const before = [read('vpasswd'), readFileSync(elsewhere, 'latin1')];
+    const r = vpasswd(args, 'newpw\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, 'vpasswd.cdb')} is a symbolic link: not followed`);
+    expect(lstatSync(join(dir, 'vpasswd.cdb')).isSymbolicLink()).toBe(true);
+    expect([read('vpasswd'), readFileSync(elsewhere, 'latin1')]).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(existsSync(join(dir, 'bob'))).toBe(false);
+  });
+
+  it('refuses (111) a vpasswd with a second hard link (a root-only file linked in): nothing goes into the cdb', () => {
+    const target = rootOnlyFile();
+    unlinkSync(join(dir, 'vpasswd'));
+    linkSync(target, join(dir, 'vpasswd'));
+    const cdb = read('vpasswd.cdb');
+    const r = vpasswd(['add', 'example.com', 'bob'], 'newpw\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, 'vpasswd')} has 2 hard links: not read`);
+    expect(read('vpasswd.cdb')).toBe(cdb);
+    expect(readFileSync(target, 'latin1')).toBe('root:$6$SECRETHASH:19000:0:99999:7:::\n');
+  });
+
+  it('refuses (111) at once a vpasswd that is a FIFO, instead of waiting for a writer', () => {
+    unlinkSync(join(dir, 'vpasswd'));
+    execFileSync('mkfifo', ['-m', '600', join(dir, 'vpasswd')]);
+    const r = vpasswd(['add', 'example.com', 'bob'], 'newpw\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, 'vpasswd')} is not a regular file`);
+    expect(existsSync(join(dir, 'bob'))).toBe(false);
+  });
+
+  it.each([
+    ['with the native helper', '.vpasswd.lock', {}],
+    ['without it', '.vpasswd.lock.excl', { CHECKPASSWORD_NATIVE: 'off' }],
+  ])('%s, a lock file that is a symbolic link is refused (111) saying so: its target is not made, nothing changes', (_how, lock, env: Record<string, string>) => {
+    const target = join(scratchDir('lock-target'), 'not-a-lock');
+    symlinkSync(target, join(dir, lock));
+    const before = read('vpasswd');
+    const r = vpasswd(['add', 'example.com', 'bob', '--lock-wait', '0.2'], 'newpw\n', env);
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, lock)} is a symbolic link: not followed`);
+    expect(existsSync(target)).toBe(false);
+    expect(read('vpasswd')).toBe(before);
+  });
+
+  it('a .vpasswd.lock that is a FIFO is refused (111) at once, not waited on', () => {
+    execFileSync('mkfifo', ['-m', '600', join(dir, '.vpasswd.lock')]);
+    const r = vpasswd(['add', 'example.com', 'bob'], 'newpw\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`${join(dir, '.vpasswd.lock')} is not a regular file`);
+    expect(lineOf('bob')).toBeUndefined();
+  });
+});
+
+describe('vpasswd missing while vpasswd.cdb exists', () => {
+  it.each([['add', 'example.com', 'bob'], ['passwd', 'example.com', 'carol'], ['del', 'example.com', 'carol'], ['list', 'example.com'], ['show', 'example.com', 'carol']].map((a) => [a.join(' '), a]))(
+    '%s refuses (111), saying to restore vpasswd; the cdb is unchanged and its users still log in',
+    (_name, args) => {
+      renameSync(join(dir, 'vpasswd'), join(dir, 'vpasswd.gone'));
+      const cdb = read('vpasswd.cdb');
+      const r = vpasswd(args, 'newpw\n');
+      expect(r.status).toBe(111);
+      expect(r.stderr).toContain(`${join(dir, 'vpasswd')} is missing but ${join(dir, 'vpasswd.cdb')} exists: restore vpasswd first`);
+      expect(read('vpasswd.cdb')).toBe(cdb);
+      expect(existsSync(join(dir, 'vpasswd'))).toBe(false);
+      expect(existsSync(join(dir, 'bob'))).toBe(false);
+      expect(login('carol@example.com', 'carol-secret')).toBe(0);
+    },
+  );
+
+  it('the command the message gives rebuilds vpasswd from the cdb byte for byte; then add works', () => {
+    const original = read('vpasswd');
+    renameSync(join(dir, 'vpasswd'), join(dir, 'vpasswd.gone'));
+    const r = vpasswd(['add', 'example.com', 'bob'], 'x\n');
+    const command = /\((cdb -d -m [^)]*)\)/.exec(r.stderr)?.[1];
+    expect(command).toBeDefined();
+    execFileSync('sh', ['-c', command!], { cwd: dir });
+    expect(read('vpasswd')).toBe(original);
+    expect(vpasswd(['add', 'example.com', 'bob'], 'x\n').status).toBe(0);
+    expect(login('carol@example.com', 'carol-secret')).toBe(0);
+    expect(login('bob@example.com', 'x')).toBe(0);
+  });
+});
+
+// Root's mkdir and rm -r run with the domain's uid, gid and groups, so a path the domain's uid
+// swaps for a symbolic link meanwhile can lead nowhere that uid could not go itself. Shown by what
+// the domain's uid may not do: write a root-owned directory, delete a root-owned file.
+describe.runIf(IS_ROOT)("the user's directory is made and removed with the domain's rights", () => {
+  it("add in a domain directory the domain's uid cannot write (root's, 0755) is 111: nothing is made, the files stay", () => {
+    chownSync(dir, 0, 0);
+    chmodSync(dir, 0o755);
+    const before = [read('vpasswd'), read('vpasswd.cdb')];
+    const r = vpasswd(['add', 'example.com', 'alice'], 'a\n');
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`Cannot create ${join(dir, 'alice')}: EACCES (made with the rights of the domain's uid ${UID}`);
+    expect(existsSync(join(dir, 'alice'))).toBe(false);
+    expect([read('vpasswd'), read('vpasswd.cdb')]).toEqual(before);
+  });
+
+  it("del --remove-dir removes only what the domain's uid may remove: a root-owned directory in it stays, exit 111 (the record is gone)", () => {
+    const rootOwned = join(dir, 'carol', 'root-owned');
+    mkdirSync(rootOwned, { mode: 0o755 });
+    writeFileSync(join(rootOwned, 'keep'), 'root\n');
+    const r = vpasswd(['del', 'example.com', 'carol', '--remove-dir']);
+    expect(r.status).toBe(111);
+    expect(r.stderr).toContain(`Cannot remove ${join(dir, 'carol')}: EACCES (removed with the rights of the domain's uid ${UID})`);
+    expect(readFileSync(join(rootOwned, 'keep'), 'utf8')).toBe('root\n');
+    expect(lineOf('carol')).toBeUndefined();
+  });
+
+  it('the tool is root again after making the directory: vpasswd and vpasswd.cdb keep their other owner', () => {
+    chownSync(join(dir, 'vpasswd'), OTHER_UID, OTHER_GID);
+    chownSync(join(dir, 'vpasswd.cdb'), OTHER_UID, OTHER_GID);
+    expect(vpasswd(['add', 'example.com', 'alice'], 'a\n').status).toBe(0);
+    for (const f of ['vpasswd', 'vpasswd.cdb']) expect([f, statSync(join(dir, f)).uid]).toEqual([f, OTHER_UID]);
+    expect(statSync(join(dir, 'alice', 'Maildir', 'tmp')).uid).toBe(UID);
+  });
+});
+
+describe.runIf(IS_ROOT && immutableFilesWork())('a failure after the files were renamed', () => {
+  it("add keeps the new user's directory when vpasswd was replaced but vpasswd.cdb could not be (immutable): exit 111, the record and its Maildir both there", () => {
+    execFileSync('chattr', ['+i', join(dir, 'vpasswd.cdb')]);
+    try {
+      const r = vpasswd(['add', 'example.com', 'alice'], 'a\n');
+      expect(r.status).toBe(111);
+      expect(r.stderr).toContain('vpasswd already replaced');
+      expect(lineOf('alice')).toBeDefined();
+      expect(statSync(join(dir, 'alice', 'Maildir', 'new')).isDirectory()).toBe(true);
+    } finally {
+      execFileSync('chattr', ['-i', join(dir, 'vpasswd.cdb')]);
+    }
+    // mkcdb finishes the job, and the user logs in.
+    expect(vpasswd(['mkcdb', 'example.com']).status).toBe(0);
+    expect(login('alice@example.com', 'a')).toBe(0);
+  });
+});
+
+/** Whether chattr +i works on the scratch filesystem (root, e2fsprogs, ext4/xfs/btrfs/tmpfs). */
+function immutableFilesWork(): boolean {
+  const probe = join(scratchDir('chattr-probe'), 'probe');
+  writeFileSync(probe, '');
+  try {
+    execFileSync('chattr', ['+i', probe], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A hash for a usage test (computed when the table is built, before the tree exists). */
 function mkpasswdLater(): string {

@@ -1,12 +1,14 @@
 // The lock vpopmail's tools take before they change a domain's vpasswd: an fcntl write lock on
 // <domain-dir>/.vpasswd.lock (file_lock.c, vcdb.c), through the native helper. Without the helper
-// an O_EXCL lock file, which keeps two of our tools apart but not vpopmail's own.
+// an O_EXCL lock file, which keeps two of our tools apart but not vpopmail's own. Neither is
+// opened through a symbolic link, and only a regular file is locked (no-follow.ts).
 
 import { closeSync, fchownSync, openSync, unlinkSync, writeSync, constants as FS } from 'node:fs';
 import { constants as OS } from 'node:os';
 import { join } from 'node:path';
 import { TemporaryFailure } from '../../exit';
 import { loadNative } from '../../native/native';
+import { openRegular, regularFileStat } from './no-follow';
 
 /** vpopmail's lock file, in the domain's directory. */
 export const LOCK_FILE = '.vpasswd.lock';
@@ -37,25 +39,26 @@ export async function withDomainLock<T>(dir: string, opts: LockOptions, fn: () =
 async function fcntlLock(dir: string, opts: LockOptions): Promise<() => void> {
   const native = loadNative()!;
   const file = join(dir, LOCK_FILE);
-  let fd: number;
+  let fd = openRegular(file, FS.O_WRONLY, 'open', 'lock-failed');
   let created = false;
-  try {
-    fd = openSync(file, FS.O_WRONLY | FS.O_NOFOLLOW);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw cannot('open', file, err);
+  if (fd === null) {
     try {
-      fd = openSync(file, FS.O_WRONLY | FS.O_CREAT | FS.O_NOFOLLOW, 0o600);
+      fd = openSync(file, FS.O_WRONLY | FS.O_CREAT | FS.O_EXCL | FS.O_NOFOLLOW, 0o600);
       created = true;
-    } catch (err2) {
-      throw cannot('create', file, err2);
+    } catch (err) {
+      // Made by someone else since: open it as it is now.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('create', file, err);
+      fd = openRegular(file, FS.O_WRONLY, 'open', 'lock-failed');
+      if (fd === null) throw cannot('open', file, err);
     }
   }
-  const give = () => closeSync(fd); // closing the descriptor drops the fcntl lock
+  const held = fd;
+  const give = () => closeSync(held); // closing the descriptor drops the fcntl lock
   try {
-    if (created) chownLike(fd, opts);
+    if (created) chownLike(held, opts);
     const deadline = Date.now() + opts.waitMs;
     for (;;) {
-      const r = native.lockFile(fd, false);
+      const r = native.lockFile(held, false);
       if (r === 0) return give;
       if (r !== -OS.errno.EAGAIN && r !== -OS.errno.EACCES) throw new TemporaryFailure('lock-failed', `Cannot lock ${file}: errno ${-r}`);
       if (Date.now() >= deadline) throw busy(file, opts.waitMs, 'another process holds it (vpopmail, or another checkpassword-tool)');
@@ -87,6 +90,7 @@ async function exclusiveFile(dir: string, opts: LockOptions): Promise<() => void
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw cannot('create', file, err);
+      regularFileStat(file, 'lock-failed'); // a symbolic link or a FIFO there is no lock of ours
     }
     if (Date.now() >= deadline) {
       throw busy(file, opts.waitMs, 'it exists: another checkpassword-tool is changing this domain, or one died (then remove the file)');

@@ -1,7 +1,8 @@
 // Replaces files in one directory atomically, keeping each file's owner, group and mode: every new
 // content goes to a temp file beside its target (fsync'd, chown'd, chmod'd), and only when all are
 // ready are they renamed over their targets, then the directory is fsync'd. Readers see the old
-// file or the new one, never a part.
+// file or the new one, never a part. A target that is a symbolic link or not a regular file is
+// refused before anything is written.
 
 import {
   closeSync,
@@ -11,13 +12,13 @@ import {
   fsyncSync,
   openSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeSync,
   constants as FS,
 } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { TemporaryFailure } from '../../exit';
+import { regularFileStat } from './no-follow';
 
 /** Who owns a file and its permission bits. */
 export interface Ownership {
@@ -34,9 +35,22 @@ export interface Replacement {
 }
 
 /**
+ * A failure after one target or more was renamed into place: what goes with the new content
+ * (a new user's directory) must not be undone. `replaced` names those targets.
+ */
+export class FailedAfterRename extends TemporaryFailure {
+  readonly replaced: readonly string[];
+  constructor(detail: string, replaced: readonly string[]) {
+    super('write-failed', detail);
+    this.replaced = replaced;
+  }
+}
+FailedAfterRename.prototype.name = 'FailedAfterRename';
+
+/**
  * Replaces each target with its data, in the order given. Any failure before the first rename
- * removes the temp files and leaves every target as it was (TemporaryFailure). A failure between
- * renames says which files were replaced.
+ * removes the temp files and leaves every target as it was (TemporaryFailure). A failure after
+ * it (a later rename, the directory's fsync) is FailedAfterRename, saying which were replaced.
  */
 export function replaceFiles(replacements: readonly Replacement[]): void {
   const temps: string[] = [];
@@ -53,11 +67,18 @@ export function replaceFiles(replacements: readonly Replacement[]): void {
       done.push(basename(r.target));
     } catch (err) {
       for (const t of temps.slice(i)) removeQuietly(t);
-      const replaced = done.length ? `; ${done.join(' and ')} already replaced` : '';
-      throw new TemporaryFailure('write-failed', `Cannot rename ${temps[i]} to ${r.target}: ${code(err)}${replaced}`);
+      const detail = `Cannot rename ${temps[i]} to ${r.target}: ${code(err)}`;
+      if (done.length === 0) throw new TemporaryFailure('write-failed', detail);
+      throw new FailedAfterRename(`${detail}; ${done.join(' and ')} already replaced`, done);
     }
   });
-  for (const dir of new Set(replacements.map((r) => dirname(r.target)))) syncDir(dir);
+  for (const dir of new Set(replacements.map((r) => dirname(r.target)))) {
+    try {
+      syncDir(dir);
+    } catch (err) {
+      throw new FailedAfterRename(`${(err as TemporaryFailure).detail}; ${done.join(' and ')} replaced`, done);
+    }
+  }
 }
 
 /** The temp file of a target: beside it, named after it and our pid. */
@@ -92,15 +113,10 @@ function writeTemp(r: Replacement): string {
   return temp;
 }
 
-/** The target's owner, group and mode, or null when it does not exist. */
+/** The target's owner, group and mode, or null when it does not exist (never a symlink's target). */
 function currentOwnership(target: string): Ownership | null {
-  try {
-    const st = statSync(target);
-    return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new TemporaryFailure('write-failed', `Cannot stat ${target}: ${code(err)}`);
-  }
+  const st = regularFileStat(target, 'write-failed');
+  return st === null ? null : { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 };
 }
 
 /** fsync on the directory makes the renames themselves durable. */
