@@ -11,12 +11,12 @@ export const SYSLOG_FACILITY = { mail: 2, auth: 4, authpriv: 10 } as const;
 export type SyslogFacility = keyof typeof SYSLOG_FACILITY;
 
 /** The severities we use (RFC 3164 4.1.1): err 3, notice 5, info 6. */
-export const SYSLOG_SEVERITY = { err: 3, notice: 5, info: 6 } as const;
+const SYSLOG_SEVERITY = { err: 3, notice: 5, info: 6 } as const;
 
 export type SyslogSeverity = keyof typeof SYSLOG_SEVERITY;
 
 /** The socket of the local syslog daemon; CHECKPASSWORD_SYSLOG_SOCKET names another (chroots, tests). */
-export const SYSLOG_SOCKET = '/dev/log';
+const SYSLOG_SOCKET = '/dev/log';
 
 /** util-linux's logger, by absolute path (the caller's PATH is not ours to trust); the fallback. */
 const LOGGER = '/usr/bin/logger';

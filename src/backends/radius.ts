@@ -8,13 +8,11 @@ import type { Backend, Verdict } from './backend';
 import type { ServerEntry } from '../radius/config';
 import { ATTR, CODE, MAX_ATTRIBUTE_VALUE, MAX_PASSWORD, NAS_PORT_TYPE_VIRTUAL, attributeValue, encodeAccessRequest, type Attribute } from '../radius/packet';
 import { askServers, type Answer } from '../radius/exchange';
-import { resolveTargets, type Target, type TargetOptions } from '../radius/targets';
+import { resolveSomeTargets, type Target, type TargetOptions } from '../radius/targets';
 import { ipv4Bytes, ipv6Bytes } from '../radius/address';
-import { randomBytes } from '../radius/random';
-import { loadNative } from '../native/native';
+import { randomBytes } from '../random';
 import { monotonicMs } from '../clock';
-import { nativeTransport } from '../radius/udp-native';
-import { dgramTransport } from '../radius/udp-dgram';
+import { localTransport } from '../radius/local-transport';
 
 export interface RadiusSettings extends TargetOptions {
   servers: readonly ServerEntry[];
@@ -54,11 +52,8 @@ export async function askRadius(settings: RadiusSettings, login: Buffer, passwor
   const deadlineAt = monotonicMs() + settings.deadlineMs;
   const answer = await withinDeadline(
     (async () => {
-      const targets = await resolveTargets(settings.servers, settings, settings.note);
-      if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
-      const native = loadNative();
-      const transport = native ? nativeTransport(native) : dgramTransport();
-      return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note, transport);
+      const targets = await resolveSomeTargets(settings.servers, settings, settings.note);
+      return askServers(targets, (target, local) => accessRequest(target, local, login, password, settings), deadlineAt, settings.note, localTransport());
     })(),
     deadlineAt,
   );

@@ -10,30 +10,12 @@ import { parseBindAddress, parseSeconds, readRadiusConfig, type ConfigFormat } f
 import { parseServiceType } from '../radius/service-type';
 import { accepted, beginAttempt, runAttempt, type Attempt } from './attempt';
 import { checkLookupRequest } from './dovecot';
-import { SUCCESS_OPTIONS, loginCommandLine, parseMinUid, runAsAccount, runAsCaller } from './success';
+import { DEFAULT_DEADLINE_S, DEFAULT_RADIUS_CONF, RADIUS_OPTIONS as OPT, RADIUS_SPECS as SPECS } from './program-options';
+import { loginCommandLine, parseMinUid, runAsAccount, runAsCaller } from './success';
 import { localAccount, localIdentityFrom, type LocalIdentity } from './local-account';
 
 /** The name qmail admins know is logged as such when we are run by it. */
 const PROGRAM = /(^|\/)radcheckpassword$/.test(process.argv[1] ?? '') ? 'radcheckpassword' : 'checkpassword-radius';
-const DEFAULT_DEADLINE = '20';
-
-const OPT = {
-  config: { name: 'config', value: true, env: 'RADIUS_CONF', help: 'server list (default /etc/radius.conf)' },
-  configFormat: { name: 'config-format', value: true, help: 'radius.conf, pam_radius or auto (default auto)' },
-  serviceType: { name: 'service-type', value: true, env: 'RADIUS_SERVICE_TYPE', help: 'Service-Type name or number, or none (default Login-User)' },
-  nasIdentifier: { name: 'nas-identifier', value: true, help: 'NAS-Identifier (default: the host name)' },
-  deadline: { name: 'deadline', value: true, help: `seconds for the whole attempt, all servers (default ${DEFAULT_DEADLINE})` },
-  bind: { name: 'bind', value: true, help: 'local address to send from' },
-  requireMa: { name: 'require-message-authenticator', value: false, help: 'ignore answers without Message-Authenticator (recommended)' },
-  uid: { name: 'uid', value: true, help: 'run prog as this uid (with --gid and --home)' },
-  gid: { name: 'gid', value: true, help: 'run prog with this gid' },
-  home: { name: 'home', value: true, help: 'HOME and working directory; %u is the login' },
-  passwd: { name: 'passwd', value: true, help: 'take uid, gid, home and shell from this passwd-format file' },
-  initgroups: { name: 'initgroups', value: false, help: 'with --passwd: supplementary groups from the group database' },
-  allowAllUsers: { name: 'allow-all-users', value: false, help: "with --uid: Dovecot lookups find every name (like Dovecot's allow_all_users)" },
-  ...SUCCESS_OPTIONS,
-} satisfies Record<string, OptionSpec>;
-const SPECS: OptionSpec[] = Object.values(OPT);
 
 const attempt = beginAttempt(PROGRAM);
 runAttempt(attempt, SPECS, async function main(): Promise<never> {
@@ -43,7 +25,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
   const minUid = parseMinUid(option(OPT.minUid));
   const serviceType = parseServiceType(option(OPT.serviceType));
   const format = parseFormat(option(OPT.configFormat));
-  const deadlineMs = parseOptionSeconds(option(OPT.deadline) ?? DEFAULT_DEADLINE, '--deadline');
+  const deadlineMs = parseOptionSeconds(option(OPT.deadline) ?? DEFAULT_DEADLINE_S, '--deadline');
   const bind = option(OPT.bind);
   const identity = localIdentityFrom({ uid: option(OPT.uid), gid: option(OPT.gid), home: option(OPT.home), passwd: option(OPT.passwd) });
   const requireMessageAuthenticator = line.options.has(OPT.requireMa.name);
@@ -59,7 +41,7 @@ runAttempt(attempt, SPECS, async function main(): Promise<never> {
     return lookup(attempt, identity, request, line.prog, { minUid, initgroups, allowAllUsers: line.options.has(OPT.allowAllUsers.name) });
   }
 
-  const config = readRadiusConfig(option(OPT.config) || '/etc/radius.conf', format);
+  const config = readRadiusConfig(option(OPT.config) || DEFAULT_RADIUS_CONF, format);
   attempt.warnings.push(...config.warnings);
   const backend = radiusBackend({
     servers: config.servers,

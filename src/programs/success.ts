@@ -10,12 +10,7 @@ import { checkMinUid, enterHome, switchUser } from '../exec/privileges';
 import { optionValue, parseCommandLine, type CommandLine, type OptionSpec } from '../options';
 import { logAccept, logTargetFrom, type Attempt } from './attempt';
 import { handBack } from './dovecot';
-
-/** Options of the success path, the same in every program. */
-export const SUCCESS_OPTIONS = {
-  minUid: { name: 'min-uid', value: true, env: 'CHECKPASSWORD_MIN_UID', help: 'lowest uid that may log in (default 1)' },
-  log: { name: 'log', value: true, env: 'CHECKPASSWORD_LOG', help: 'where to log each attempt: none, stderr, syslog[:auth|:authpriv|:mail] (default none)' },
-} satisfies Record<string, OptionSpec>;
+import { SUCCESS_OPTIONS } from './program-options';
 
 /**
  * A login program's command line: options parsed (SUCCESS_OPTIONS among `specs`), the log target

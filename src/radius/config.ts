@@ -52,25 +52,34 @@ const MAX_LINE = 1024;
  * Missing, unreadable, malformed or without an auth server: TemporaryFailure (111).
  */
 export function readRadiusConfig(file: string, format: ConfigFormat | 'auto'): RadiusConfig {
-  let text: string;
+  const held = readSecretHolder(file, 'shared secrets');
+  const text = held.data.toString('latin1');
+  const chosen = format === 'auto' ? detectFormat(file, text) : format;
+  const config = parseRadiusConfig(text, file, chosen);
+  if (held.modeWarning !== null) config.warnings.push(held.modeWarning);
+  return config;
+}
+
+/**
+ * A file that holds `what` (shared secrets, a shared secret), read through one descriptor, and a
+ * warning when its mode lets group or others read it. Missing or unreadable: TemporaryFailure.
+ */
+export function readSecretHolder(file: string, what: string): { data: Buffer; modeWarning: string | null } {
+  let data: Buffer;
   let mode: number;
   try {
     const fd = openSync(file, 'r');
     try {
       mode = fstatSync(fd).mode;
-      text = readFileSync(fd).toString('latin1');
+      data = readFileSync(fd);
     } finally {
       closeSync(fd);
     }
   } catch (err) {
     throw new TemporaryFailure('config-unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  const chosen = format === 'auto' ? detectFormat(file, text) : format;
-  const config = parseRadiusConfig(text, file, chosen);
-  if ((mode & 0o077) !== 0) {
-    config.warnings.push(`${file} holds shared secrets and is readable by group or others (mode ${(mode & 0o777).toString(8)})`);
-  }
-  return config;
+  const modeWarning = (mode & 0o077) !== 0 ? `${file} holds ${what} and is readable by group or others (mode ${(mode & 0o777).toString(8)})` : null;
+  return { data, modeWarning };
 }
 
 /** Parses the text of a config file in the given format. */

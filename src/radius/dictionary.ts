@@ -23,7 +23,7 @@ const NAS_PORT_TYPES: Readonly<Record<string, number>> = { Async: 0, Sync: 1, IS
 const FRAMED_PROTOCOLS: Readonly<Record<string, number>> = { PPP: 1, SLIP: 2, ARAP: 3, 'Gandalf-SLML': 4, 'Xylogics-IPX-SLIP': 5, 'X.75-Synchronous': 6 };
 
 /** The attributes known by name. */
-export const ATTRIBUTES: readonly AttributeDef[] = [
+const ATTRIBUTES: readonly AttributeDef[] = [
   { type: 1, name: 'User-Name', valueType: 'text' },
   { type: 2, name: 'User-Password', valueType: 'string' },
   { type: 4, name: 'NAS-IP-Address', valueType: 'ipv4addr' },
@@ -51,7 +51,7 @@ export const ATTRIBUTES: readonly AttributeDef[] = [
 ];
 
 /** The definition of a type number, if known. */
-export function attributeDef(type: number): AttributeDef | undefined {
+function attributeDef(type: number): AttributeDef | undefined {
   return ATTRIBUTES.find((d) => d.type === type);
 }
 

@@ -2,11 +2,15 @@
 // address, with Message-Authenticator, through the same exchange and checks as a login's
 // Access-Request. For checkpassword-tool's `radius status` and `check`; the login programs never send it.
 
+import { TemporaryFailure } from '../exit';
+import type { ServerEntry } from './config';
+import { codeName } from './dictionary';
 import { askServers } from './exchange';
 import { ATTR, MAX_ATTRIBUTE_VALUE, encodeStatusServer, type Response } from './packet';
-import type { Target } from './targets';
+import { resolveTargets, type Target } from './targets';
 import type { Transport } from './transport';
-import { randomBytes } from './random';
+import { localTransport } from './local-transport';
+import { randomBytes } from '../random';
 import { monotonicMs } from '../clock';
 
 /** One server's result: its verified answer and how long it took, or why there was none. */
@@ -37,6 +41,33 @@ export async function askStatus(targets: readonly Target[], opts: StatusOptions)
     }
   }
   return results;
+}
+
+/** What `radius status` and `check` need to ask the servers of a config. */
+export interface EachServerOptions {
+  nasIdentifier: string;
+  perServerMs: number;
+  bind: string | undefined;
+  requireMessageAuthenticator: boolean;
+  note: (message: string) => void;
+}
+
+/** Resolves the config's entries and asks each address in turn; no address at all: TemporaryFailure. */
+export async function askEachServer(servers: readonly ServerEntry[], opts: EachServerOptions): Promise<StatusResult[]> {
+  const targets = await resolveTargets(servers, { ...(opts.bind ? { bind: opts.bind } : {}), requireMessageAuthenticator: opts.requireMessageAuthenticator }, opts.note);
+  if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
+  return askStatus(targets, {
+    nasIdentifier: opts.nasIdentifier,
+    perServerMs: opts.perServerMs,
+    transport: localTransport,
+  });
+}
+
+/** One server's result in words, without its label: the answer, its time and Message-Authenticator; or why there was none. */
+export function describeStatus(r: StatusResult): string {
+  if (!r.answered) return `${r.why}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`;
+  const ma = r.response.messageAuthenticator ? 'Message-Authenticator verified' : 'no Message-Authenticator';
+  return `${codeName(r.response.code)} in ${r.ms} ms, ${ma}`;
 }
 
 /** A Status-Server for one target: fresh Identifier and Request Authenticator, its secret. */

@@ -1,6 +1,7 @@
 // From config lines to the addresses we send to: host names resolved once, every address in
 // the order the resolver gives, each keeping its line's secret, timeout and tries.
 
+import { TemporaryFailure } from '../exit';
 import type { ServerEntry } from './config';
 import { ipFamily } from './address';
 
@@ -71,6 +72,13 @@ export async function resolveTargets(
     note(`only the first ${MAX_TARGETS} of ${targets.length} server addresses are asked`);
     return targets.slice(0, MAX_TARGETS);
   }
+  return targets;
+}
+
+/** resolveTargets, where none at all is a TemporaryFailure (radius-no-server): there is nobody to ask. */
+export async function resolveSomeTargets(entries: readonly ServerEntry[], opts: TargetOptions, note: (message: string) => void): Promise<Target[]> {
+  const targets = await resolveTargets(entries, opts, note);
+  if (targets.length === 0) throw new TemporaryFailure('radius-no-server', 'no server address to send to');
   return targets;
 }
 

@@ -5,11 +5,12 @@
 import { closeSync, existsSync, openSync, readSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { NATIVE_FILE } from '../native/native';
+import type { PROGRAM_SPECS } from '../programs/program-options';
 import type { Finding } from './check-report';
 import { probeAs, type Account, type Probe } from './check-account';
 
 /** The login programs `check` knows, by the names they are installed under. */
-export type ProgramKind = 'checkpassword-passwd' | 'checkpassword-vpopmail' | 'checkpassword-radius';
+export type ProgramKind = keyof typeof PROGRAM_SPECS;
 
 /** When PATH is unset, execvp(3) (and so `/usr/bin/env node`) looks here: glibc's default. */
 export const DEFAULT_SEARCH = ['/bin', '/usr/bin'];

@@ -4,64 +4,45 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { optionValue, type CommandLine } from '../options';
+import { optionValue, type CommandLine, type OptionSpec } from '../options';
 import { CheckpasswordError } from '../exit';
 import { parsePasswd } from '../backends/passwd-file';
 import { readStoreIfExists } from '../backends/store-file';
+import { DEFAULT_QMAIL_DIR, vpopmailHome } from '../backends/vpopmail/home';
 import { readRadiusConfig, parseSeconds, type ConfigFormat } from '../radius/config';
+import { askEachServer, describeStatus } from '../radius/status-server';
+import {
+  DEFAULT_DEADLINE_S,
+  DEFAULT_PASSWD,
+  DEFAULT_RADIUS_CONF,
+  PASSWD_OPTIONS,
+  RADIUS_OPTIONS,
+  VPOPMAIL_OPTIONS,
+  shadowFile,
+} from '../programs/program-options';
 import type { Finding } from './check-report';
 import { ownership, probeAs, type Account } from './check-account';
 import type { ProgramKind } from './check-program';
-import { statusLine, statusOf } from './radius-status';
 
-/** The options of each program that name what it reads (the rest are taken and not looked at). */
-export const PROGRAM_OPTIONS: Record<ProgramKind, { name: string; value: boolean }[]> = {
-  'checkpassword-passwd': [
-    { name: 'passwd', value: true },
-    { name: 'shadow', value: true },
-    { name: 'initgroups', value: false },
-  ],
-  'checkpassword-vpopmail': [
-    { name: 'vpopmail-home', value: true },
-    { name: 'qmail-dir', value: true },
-    { name: 'service', value: true },
-    { name: 'passwd', value: true },
-  ],
-  'checkpassword-radius': [
-    { name: 'config', value: true },
-    { name: 'config-format', value: true },
-    { name: 'service-type', value: true },
-    { name: 'nas-identifier', value: true },
-    { name: 'deadline', value: true },
-    { name: 'bind', value: true },
-    { name: 'require-message-authenticator', value: false },
-    { name: 'uid', value: true },
-    { name: 'gid', value: true },
-    { name: 'home', value: true },
-    { name: 'passwd', value: true },
-    { name: 'initgroups', value: false },
-  ],
-};
-
-/** The findings for the stores of a program with these options. */
+/** The findings for the stores of a program with these options (parsed with its own option table). */
 export async function checkStores(kind: ProgramKind, line: CommandLine, account: Account): Promise<Finding[]> {
-  const opt = (name: string) => optionValue(line, { name, value: true, help: '' }, {});
+  // The environment is not read: check tests what the options name.
+  const opt = (spec: OptionSpec) => optionValue(line, spec, {});
   switch (kind) {
     case 'checkpassword-passwd':
       return checkPasswd(opt, account);
     case 'checkpassword-vpopmail':
       return checkVpopmail(opt, account);
     case 'checkpassword-radius':
-      return checkRadius(opt, line.options.has('require-message-authenticator'), account);
+      return checkRadius(opt, line.options.has(RADIUS_OPTIONS.requireMa.name), account);
   }
 }
 
-type Opt = (name: string) => string | undefined;
+type Opt = (spec: OptionSpec) => string | undefined;
 
 function checkPasswd(opt: Opt, account: Account): Finding[] {
-  const passwd = opt('passwd') || '/etc/passwd';
-  const shadowOpt = opt('shadow');
-  const shadow = shadowOpt === undefined ? '/etc/shadow' : shadowOpt === '' || shadowOpt === 'none' ? null : shadowOpt;
+  const passwd = opt(PASSWD_OPTIONS.passwd) || DEFAULT_PASSWD;
+  const shadow = shadowFile(opt(PASSWD_OPTIONS.shadow));
   const files = [{ what: 'passwd file', path: passwd }, ...(shadow ? [{ what: 'shadow file', path: shadow }] : [])];
   const out = readable(files, account);
   const text = readStoreIfExists(passwd);
@@ -75,14 +56,14 @@ function checkPasswd(opt: Opt, account: Account): Finding[] {
 
 function checkVpopmail(opt: Opt, account: Account): Finding[] {
   const out: Finding[] = [];
-  const passwd = opt('passwd') || '/etc/passwd';
-  let home = opt('vpopmail-home');
+  const passwd = opt(VPOPMAIL_OPTIONS.passwd) || DEFAULT_PASSWD;
+  let home = opt(VPOPMAIL_OPTIONS.home);
   if (!home) {
-    const entry = parsePasswd(readStoreIfExists(passwd) ?? '').find((e) => e.name === 'vpopmail');
-    home = entry?.home || '/home/vpopmail';
-    out.push({ ok: true, text: `vpopmail home ${home} (${entry ? `the vpopmail account in ${passwd}` : `no vpopmail account in ${passwd}: the default`})` });
+    const found = vpopmailHome(passwd);
+    home = found.home;
+    out.push({ ok: true, text: `vpopmail home ${home} (${found.accountFound ? `the vpopmail account in ${passwd}` : `no vpopmail account in ${passwd}: the default`})` });
   }
-  const qmail = opt('qmail-dir') || '/var/qmail';
+  const qmail = opt(VPOPMAIL_OPTIONS.qmailDir) || DEFAULT_QMAIL_DIR;
   const cdb = `${qmail}/users/cdb`;
   const assign = `${qmail}/users/assign`;
   const files: FileToTest[] = [{ what: 'vpopmail home', path: home }];
@@ -109,15 +90,15 @@ function checkVpopmail(opt: Opt, account: Account): Finding[] {
 }
 
 async function checkRadius(opt: Opt, requireMessageAuthenticator: boolean, account: Account): Promise<Finding[]> {
-  const file = opt('config') || '/etc/radius.conf';
+  const file = opt(RADIUS_OPTIONS.config) || DEFAULT_RADIUS_CONF;
   // It holds shared secrets: the fix is its owner, not a wider mode.
   const files: FileToTest[] = [{ what: 'config file', path: file, fix: `chown ${account.name ?? account.uid} ${file} (and keep it mode 0600: it holds shared secrets)` }];
-  const passwd = opt('passwd');
+  const passwd = opt(RADIUS_OPTIONS.passwd);
   if (passwd) files.push({ what: 'passwd file', path: passwd });
   const out = readable(files, account);
   let config;
   try {
-    config = readRadiusConfig(file, (opt('config-format') || 'auto') as ConfigFormat | 'auto');
+    config = readRadiusConfig(file, (opt(RADIUS_OPTIONS.configFormat) || 'auto') as ConfigFormat | 'auto');
   } catch (err) {
     if (err instanceof CheckpasswordError && err.reason === 'config-error') {
       out.push({ ok: false, text: `${err.detail}: fix this line (the program refuses every login with 111 until then); see docs/checkpassword-radius.md` });
@@ -130,19 +111,19 @@ async function checkRadius(opt: Opt, requireMessageAuthenticator: boolean, accou
   for (const w of config.warnings) {
     out.push({ ok: false, text: /readable by group or others/.test(w) ? `${w}: chmod 600 ${file} and chown it to ${account.label}` : w });
   }
-  let perServerMs = 20_000;
+  let perServerMs = parseSeconds(DEFAULT_DEADLINE_S, '--deadline');
   try {
-    perServerMs = parseSeconds(opt('deadline') ?? '20', '--deadline');
+    perServerMs = parseSeconds(opt(RADIUS_OPTIONS.deadline) ?? DEFAULT_DEADLINE_S, '--deadline');
   } catch {
     out.push({ ok: false, text: '--deadline is not a number of seconds: the program exits 2 with it' });
   }
   const notes: string[] = [];
   let results;
   try {
-    results = await statusOf(config.servers, {
-      nasIdentifier: opt('nas-identifier') || hostname(),
+    results = await askEachServer(config.servers, {
+      nasIdentifier: opt(RADIUS_OPTIONS.nasIdentifier) || hostname(),
       perServerMs,
-      bind: opt('bind') || undefined,
+      bind: opt(RADIUS_OPTIONS.bind) || undefined,
       requireMessageAuthenticator,
       note: (m) => notes.push(m),
     });
@@ -153,10 +134,10 @@ async function checkRadius(opt: Opt, requireMessageAuthenticator: boolean, accou
   for (const r of results) {
     out.push(
       r.answered
-        ? { ok: true, text: `server ${statusLine(r).replace(/^answering: /, '')} (Status-Server)` }
+        ? { ok: true, text: `server ${r.target.label}: ${describeStatus(r)} (Status-Server)` }
         : {
             ok: false,
-            text: `server ${r.target.label} does not answer a Status-Server: ${statusLine(r).replace(/^not answering: [^ ]+ /, '')}; check that it runs, that this host is its client with the same secret, and that it answers Status-Server (FreeRADIUS: status_server = yes)`,
+            text: `server ${r.target.label} does not answer a Status-Server: ${describeStatus(r)}; check that it runs, that this host is its client with the same secret, and that it answers Status-Server (FreeRADIUS: status_server = yes)`,
           },
     );
   }

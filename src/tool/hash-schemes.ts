@@ -118,6 +118,11 @@ export function schemeNamed(name: string): HashScheme | undefined {
   return SCHEMES.find((s) => s.name === name);
 }
 
+/** The `--scheme` option of `hash` and `vpasswd add|passwd`: mkpasswd's names, the first scheme by default. */
+export function schemeOption(describe: string) {
+  return { type: 'string', default: SCHEMES[0]!.name, choices: SCHEMES.map((s) => s.name), describe } as const;
+}
+
 /** Why `cost` is not valid for `scheme`, or null when it is. */
 export function costProblem(scheme: HashScheme, cost: number): string | null {
   const c = scheme.cost;

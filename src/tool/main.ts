@@ -14,7 +14,7 @@ import { command as vpasswdCommand } from './vpasswd';
 import { command as radiusCommand } from './radius';
 import { command as checkCommand } from './check';
 
-export const TOOL = 'checkpassword-tool';
+const TOOL = 'checkpassword-tool';
 
 const argv = process.argv.slice(2);
 // `try PROGRAM ARGS...`: PROGRAM's options are its own, so yargs sees only what comes before.

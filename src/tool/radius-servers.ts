@@ -2,10 +2,10 @@
 // (its own parser), or one or more --server with a --secret-file. Never a secret on the command
 // line: argv is visible to every local user in ps.
 
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { Misuse, TemporaryFailure } from '../exit';
-import { parseBindAddress, parseHostPort, parseSeconds, readRadiusConfig, type ConfigFormat, type ServerEntry } from '../radius/config';
+import { parseBindAddress, parseHostPort, parseSeconds, readRadiusConfig, readSecretHolder, type ConfigFormat, type ServerEntry } from '../radius/config';
+import { DEFAULT_RADIUS_CONF } from '../programs/program-options';
 
 /** The options every `radius` subcommand takes to choose its servers. */
 export interface ServerArgs {
@@ -22,7 +22,7 @@ export interface ServerArgs {
 /** Declares the server options on a subcommand. */
 export function serverOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('config', { type: 'string', describe: 'the servers from this radius.conf or pam_radius_auth.conf, as the login program reads it (default $RADIUS_CONF, else /etc/radius.conf)' })
+    .option('config', { type: 'string', describe: `the servers from this radius.conf or pam_radius_auth.conf, as the login program reads it (default $RADIUS_CONF, else ${DEFAULT_RADIUS_CONF})` })
     .option('config-format', { type: 'string', choices: ['auto', 'radius.conf', 'pam_radius'], describe: 'the config file format (default auto)' })
     .option('server', { type: 'string', array: true, describe: 'HOST[:PORT] to ask instead of a config file (repeatable; needs --secret-file)' })
     .option('secret-file', { type: 'string', describe: "a file holding --server's shared secret (its first line)" })
@@ -64,7 +64,7 @@ export function chooseServers(args: ServerArgs, env: NodeJS.ProcessEnv): ChosenS
     return { servers, warnings, source: args.server.join(', ') };
   }
   if (args.secretFile || args.timeout || args.tries) throw new Misuse('usage', '--secret-file, --timeout and --tries go with --server');
-  const file = args.config || env.RADIUS_CONF || '/etc/radius.conf';
+  const file = args.config || env.RADIUS_CONF || DEFAULT_RADIUS_CONF;
   const config = readRadiusConfig(file, (args.configFormat ?? 'auto') as ConfigFormat | 'auto');
   return { servers: config.servers, warnings: config.warnings, source: file };
 }
@@ -99,23 +99,10 @@ function wholeNumber(value: string, option: string): number {
 
 /** The first line of the secret file, without its line end; empty is an error. */
 function readSecretFile(file: string): { secret: Buffer; warnings: string[] } {
-  let text: Buffer;
-  let mode: number;
-  try {
-    const fd = openSync(file, 'r');
-    try {
-      mode = fstatSync(fd).mode;
-      text = readFileSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    throw new TemporaryFailure('config-unreadable', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  const nl = text.indexOf(0x0a);
-  let line = nl < 0 ? text : text.subarray(0, nl);
+  const { data, modeWarning } = readSecretHolder(file, 'a shared secret');
+  const nl = data.indexOf(0x0a);
+  let line = nl < 0 ? data : data.subarray(0, nl);
   if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1);
   if (line.length === 0) throw new TemporaryFailure('config-error', `${file}: the first line (the shared secret) is empty`);
-  const warnings = (mode & 0o077) !== 0 ? [`${file} holds a shared secret and is readable by group or others (mode ${(mode & 0o777).toString(8)})`] : [];
-  return { secret: Buffer.from(line), warnings };
+  return { secret: Buffer.from(line), warnings: modeWarning === null ? [] : [modeWarning] };
 }

@@ -4,13 +4,13 @@
 
 import { hostname } from 'node:os';
 import type { CommandModule } from 'yargs';
-import { Misuse, TemporaryFailure } from '../exit';
+import { EXIT, Misuse, TemporaryFailure } from '../exit';
 import { askRadius, badLogin } from '../backends/radius';
 import { ATTR, CODE, MAX_PASSWORD, type Attribute } from '../radius/packet';
 import { codeName, describeAttribute, parseAttributeArgument } from '../radius/dictionary';
 import { parseServiceType, serviceTypeName } from '../radius/service-type';
 import { monotonicMs } from '../clock';
-import { TOOL_EXIT, runCommand, usageFailsWith2 } from './command-outcome';
+import { DEFAULT_DEADLINE_S } from '../programs/program-options';
 import { bindOption, chooseServers, seconds, serverOptions, type ServerArgs } from './radius-servers';
 import { askOnTerminal, readSecret, readStdinLine } from './prompt';
 
@@ -41,32 +41,33 @@ export const testCommand: CommandModule = {
   command: 'test <user>',
   describe: 'send one Access-Request as checkpassword-radius would and print the answer (password typed without echo, or --stdin)',
   builder: (y) =>
-    usageFailsWith2(
-      serverOptions(y)
-        .positional('user', { type: 'string', describe: 'the login to send as User-Name' })
-        .option('service-type', { type: 'string', describe: 'Service-Type name or number, or none (default Login-User)' })
-        .option('nas-identifier', { type: 'string', describe: 'NAS-Identifier (default: the host name)' })
-        .option('calling-station-id', { type: 'string', describe: 'Calling-Station-Id, as the program sends TCPREMOTEIP' })
-        .option('attr', { type: 'string', array: true, describe: 'NAME=VALUE or NUMBER=0xHEX: one more attribute (repeatable)' })
-        .option('deadline', { type: 'string', describe: 'seconds for the whole attempt, all servers (default 20)' })
-        .option('stdin', { type: 'boolean', describe: 'read the password from the first line of stdin, not the terminal' })
-        // Examples with a description are kept within half the width: yargs wraps them in a column.
-        .example('$0 radius test alice', 'asks for the password without echo')
-        .example("printf '%s\\n' \"$pw\" | $0 radius test alice --stdin --service-type Framed-User", '')
-        .example('$0 radius test alice --server 192.0.2.10 --secret-file /root/radius.secret', '')
-        .example('$0 radius test alice --attr NAS-Port=7 --attr Called-Station-Id=mx1', '')
-        .strict(),
-    ),
-  handler: (argv) => runCommand(() => radiusTest(argv as unknown as TestArgs)),
+    serverOptions(y)
+      .positional('user', { type: 'string', describe: 'the login to send as User-Name' })
+      .option('service-type', { type: 'string', describe: 'Service-Type name or number, or none (default Login-User)' })
+      .option('nas-identifier', { type: 'string', describe: 'NAS-Identifier (default: the host name)' })
+      .option('calling-station-id', { type: 'string', describe: 'Calling-Station-Id, as the program sends TCPREMOTEIP' })
+      .option('attr', { type: 'string', array: true, describe: 'NAME=VALUE or NUMBER=0xHEX: one more attribute (repeatable)' })
+      .option('deadline', { type: 'string', describe: `seconds for the whole attempt, all servers (default ${DEFAULT_DEADLINE_S})` })
+      .option('stdin', { type: 'boolean', describe: 'read the password from the first line of stdin, not the terminal' })
+      // Examples with a description are kept within half the width: yargs wraps them in a column.
+      .example('$0 radius test alice', 'asks for the password without echo')
+      .example("printf '%s\\n' \"$pw\" | $0 radius test alice --stdin --service-type Framed-User", '')
+      .example('$0 radius test alice --server 192.0.2.10 --secret-file /root/radius.secret', '')
+      .example('$0 radius test alice --attr NAS-Port=7 --attr Called-Station-Id=mx1', '')
+      .strict(),
+  handler: async (argv) => {
+    process.exitCode = await radiusTest(argv as unknown as TestArgs);
+  },
 };
 
+/** The exit status: 0 for an Access-Accept, 1 for a Reject or Challenge, 111 for no answer. */
 async function radiusTest(args: TestArgs): Promise<number> {
   const login = Buffer.from(String(args.user), 'utf8');
   const bad = badLogin(login);
   if (bad) throw new Misuse('usage', `the login is not sent: ${bad}`);
   const serviceType = parseServiceType(args.serviceType);
   const extraAttributes = (args.attr ?? []).map(extraAttribute);
-  const deadlineMs = seconds(args.deadline ?? DEFAULT_DEADLINE, '--deadline');
+  const deadlineMs = seconds(args.deadline ?? DEFAULT_DEADLINE_S, '--deadline');
   const bind = bindOption(args.bind);
   const chosen = chooseServers(args, process.env);
   for (const w of chosen.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -101,7 +102,7 @@ async function radiusTest(args: TestArgs): Promise<number> {
     } catch (err) {
       if (!(err instanceof TemporaryFailure && err.reason === 'radius-no-answer')) throw err;
       process.stdout.write(`no answer: ${err.detail}\n`);
-      return TOOL_EXIT.trouble;
+      return EXIT.temporary;
     }
     const ms = Math.round(monotonicMs() - started);
     const { response, target } = answer;
@@ -114,7 +115,7 @@ async function radiusTest(args: TestArgs): Promise<number> {
     for (const a of response.attributes) {
       if (a.type !== ATTR.messageAuthenticator) process.stdout.write(`  ${describeAttribute(a)}\n`);
     }
-    return response.code === CODE.accessAccept ? TOOL_EXIT.ok : TOOL_EXIT.no;
+    return response.code === CODE.accessAccept ? 0 : EXIT.refused;
   } finally {
     password.fill(0);
   }
@@ -127,9 +128,6 @@ async function readPassword(args: TestArgs): Promise<Buffer> {
   if (line === null) throw new Misuse('usage', 'no password on stdin (an empty line is an empty password)');
   return line;
 }
-
-/** The login program's default deadline. */
-const DEFAULT_DEADLINE = '20';
 
 function extraAttribute(arg: string): Attribute {
   let a: Attribute;

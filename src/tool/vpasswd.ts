@@ -4,18 +4,17 @@
 
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { domainLimits } from '../backends/vpopmail/vpopmail';
+import { domainLimits } from '../backends/vpopmail/domains';
 import { stripScheme, type VpasswdEntry } from '../backends/vpopmail/vpasswd-line';
 import { entryProblem } from '../backends/vpopmail/vpasswd-write';
 import { classify } from '../crypt/scheme';
 import { Misuse, Refused } from '../exit';
-import { runCommand, usageFailsWith2 } from './command-outcome';
-import { SCHEMES } from './hash-schemes';
+import { schemeNamed, schemeOption } from './hash-schemes';
+import { makeHash } from './make-hash';
 import { askOnTerminal, readNewSecret } from './prompt';
 import { withDomainLock } from './vpasswd/domain-lock';
 import { checkNames, findDomain, places, type Places } from './vpasswd/domain';
 import { addEntry, changeEntries, entryNames, findEntry, removeEntries } from './vpasswd/edit';
-import { newHash } from './vpasswd/new-hash';
 import { describeEntry } from './vpasswd/show';
 import { FailedAfterRename } from './vpasswd/replace-files';
 import { readVpasswd, writeVpasswd, writeVpasswdCdb } from './vpasswd/store';
@@ -49,28 +48,26 @@ export const command: CommandModule = {
   command: 'vpasswd',
   describe: "manage a vpopmail domain's vpasswd and vpasswd.cdb (vadduser, vpasswd, vdeluser, vmkpasswd)",
   builder: (y: Argv) =>
-    usageFailsWith2(
-      y
-        .option('vpopmail-home', { type: 'string', requiresArg: true, describe: "vpopmail's home, for vlimits.default (default: VPOPMAIL_HOME, else the vpopmail account's home, else /home/vpopmail)" })
-        .option('qmail-dir', { type: 'string', requiresArg: true, describe: "qmail's directory with users/cdb or users/assign (default: QMAILDIR, else /var/qmail)" })
-        .option('lock-wait', { type: 'number', default: 20, requiresArg: true, describe: "seconds to wait for the domain's lock (.vpasswd.lock) when another process holds it" })
-        .command(addCommand)
-        .command(passwdCommand)
-        .command(delCommand)
-        .command(showCommand)
-        .command(listCommand)
-        .command(mkcdbCommand)
-        .demandCommand(1, 'name a vpasswd command: add, passwd, del, show, list or mkcdb')
-        // Examples with a description are kept within half the width: yargs wraps them in a column.
-        .example('$0 vpasswd add example.com alice', 'add a user; asks for the password twice')
-        .example('$0 vpasswd passwd example.com bob', "change bob's password")
-        .example('$0 vpasswd list example.com', "the domain's user names")
-        .epilog(
-          'Exit 0: done. 1: no such domain or user; the user (or its directory) exists already; the passwords typed differ, or are empty. ' +
-            '2: bad usage, a bad name, a field vpasswd cannot hold. 111: a file could not be read, locked or replaced; the old files stay ' +
-            '(the exceptions: docs/checkpassword-tool.md).',
-        ),
-    ),
+    y
+      .option('vpopmail-home', { type: 'string', requiresArg: true, describe: "vpopmail's home, for vlimits.default (default: VPOPMAIL_HOME, else the vpopmail account's home, else /home/vpopmail)" })
+      .option('qmail-dir', { type: 'string', requiresArg: true, describe: "qmail's directory with users/cdb or users/assign (default: QMAILDIR, else /var/qmail)" })
+      .option('lock-wait', { type: 'number', default: 20, requiresArg: true, describe: "seconds to wait for the domain's lock (.vpasswd.lock) when another process holds it" })
+      .command(addCommand)
+      .command(passwdCommand)
+      .command(delCommand)
+      .command(showCommand)
+      .command(listCommand)
+      .command(mkcdbCommand)
+      .demandCommand(1, 'name a vpasswd command: add, passwd, del, show, list or mkcdb')
+      // Examples with a description are kept within half the width: yargs wraps them in a column.
+      .example('$0 vpasswd add example.com alice', 'add a user; asks for the password twice')
+      .example('$0 vpasswd passwd example.com bob', "change bob's password")
+      .example('$0 vpasswd list example.com', "the domain's user names")
+      .epilog(
+        'Exit 0: done. 1: no such domain or user; the user (or its directory) exists already; the passwords typed differ, or are empty. ' +
+          '2: bad usage, a bad name, a field vpasswd cannot hold. 111: a file could not be read, locked or replaced; the old files stay ' +
+          '(the exceptions: docs/checkpassword-tool.md).',
+      ),
   handler: () => undefined,
 };
 
@@ -83,33 +80,31 @@ const addCommand: CommandModule<object, AddArgs> = {
       .option('gecos', { type: 'string', requiresArg: true, describe: 'the real name (default: the user name)' })
       .example('$0 vpasswd add example.com alice', 'asks for the password twice')
       .example("printf '%s\\n' \"$pw\" | $0 vpasswd add example.com bob --clear", 'from a script; also stores the clear text (APOP, CRAM-MD5)') as unknown as Argv<AddArgs>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name, user } = checkNames(args.domain, args.user);
-      if (!QUOTA_RE.test(args.quota)) throw new Misuse('bad-field', `Cannot use the quota ${JSON.stringify(args.quota)}: give NOQUOTA or <bytes>S[,<count>C]`);
-      const domain = findDomain(placesOf(args), name);
-      if (findEntry(readVpasswd(domain.dir, { missingOk: true }), user)) throw userExists(user, name);
-      const secret = await newSecret(args);
-      try {
-        const fields = secretFields(secret, null, args.clear === true);
-        const entry = checkEntry({ name: user, uid: 1, flags: 0, gecos: args.gecos ?? user, dir: join(domain.dir, user), quota: args.quota, ...fields });
-        await withDomainLock(domain.dir, lockOptions(args, domain), () => {
-          const lines = readVpasswd(domain.dir, { missingOk: true });
-          if (findEntry(lines, user)) throw userExists(user, name);
-          makeUserDir(entry.dir, domain);
-          try {
-            writeVpasswd(domain, addEntry(lines, entry));
-          } catch (err) {
-            // Once vpasswd is replaced the record is there, and the directory it names must stay.
-            if (!(err instanceof FailedAfterRename)) removeUserDir(entry.dir, domain);
-            throw err;
-          }
-        });
-      } finally {
-        secret.password?.fill(0);
-      }
-      return 0;
-    }),
+  handler: async (args) => {
+    const { domain: name, user } = checkNames(args.domain, args.user);
+    if (!QUOTA_RE.test(args.quota)) throw new Misuse('bad-field', `Cannot use the quota ${JSON.stringify(args.quota)}: give NOQUOTA or <bytes>S[,<count>C]`);
+    const domain = findDomain(placesOf(args), name);
+    if (findEntry(readVpasswd(domain.dir, { missingOk: true }), user)) throw userExists(user, name);
+    const secret = await newSecret(args);
+    try {
+      const fields = secretFields(secret, null, args.clear === true);
+      const entry = checkEntry({ name: user, uid: 1, flags: 0, gecos: args.gecos ?? user, dir: join(domain.dir, user), quota: args.quota, ...fields });
+      await withDomainLock(domain.dir, lockOptions(args, domain), () => {
+        const lines = readVpasswd(domain.dir, { missingOk: true });
+        if (findEntry(lines, user)) throw userExists(user, name);
+        makeUserDir(entry.dir, domain);
+        try {
+          writeVpasswd(domain, addEntry(lines, entry));
+        } catch (err) {
+          // Once vpasswd is replaced the record is there, and the directory it names must stay.
+          if (!(err instanceof FailedAfterRename)) removeUserDir(entry.dir, domain);
+          throw err;
+        }
+      });
+    } finally {
+      secret.password?.fill(0);
+    }
+  },
 };
 
 const passwdCommand: CommandModule<object, PasswordArgs> = {
@@ -120,30 +115,28 @@ const passwdCommand: CommandModule<object, PasswordArgs> = {
       .example('$0 vpasswd passwd example.com bob', 'asks for the new password twice')
       .example("printf '%s\\n' \"$pw\" | $0 vpasswd passwd example.com bob --scheme yescrypt", '')
       .example('$0 vpasswd passwd example.com bob --hash "$(mkpasswd -m yescrypt)"', '') as unknown as Argv<PasswordArgs>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name, user } = checkNames(args.domain, args.user);
-      const domain = findDomain(placesOf(args), name);
-      // Asked before the password is typed, and again under the lock.
-      if (!findEntry(readVpasswd(domain.dir, { missingOk: true }), user)) throw unknownUser(user, name);
-      const secret = await newSecret(args);
-      try {
-        await withDomainLock(domain.dir, lockOptions(args, domain), () => {
-          const lines = readVpasswd(domain.dir, { missingOk: true });
-          if (!findEntry(lines, user)) throw unknownUser(user, name);
-          // Only the new fields are checked: a record's other fields are kept as they are.
-          const changed = changeEntries(lines, user, (e) => {
-            const fields = secretFields(secret, e.clear, args.clear === true);
-            checkEntry({ ...e, name: user, gecos: '', dir: '', quota: '', ...fields });
-            return { ...e, ...fields };
-          });
-          writeVpasswd(domain, changed);
+  handler: async (args) => {
+    const { domain: name, user } = checkNames(args.domain, args.user);
+    const domain = findDomain(placesOf(args), name);
+    // Asked before the password is typed, and again under the lock.
+    if (!findEntry(readVpasswd(domain.dir, { missingOk: true }), user)) throw unknownUser(user, name);
+    const secret = await newSecret(args);
+    try {
+      await withDomainLock(domain.dir, lockOptions(args, domain), () => {
+        const lines = readVpasswd(domain.dir, { missingOk: true });
+        if (!findEntry(lines, user)) throw unknownUser(user, name);
+        // Only the new fields are checked: a record's other fields are kept as they are.
+        const changed = changeEntries(lines, user, (e) => {
+          const fields = secretFields(secret, e.clear, args.clear === true);
+          checkEntry({ ...e, name: user, gecos: '', dir: '', quota: '', ...fields });
+          return { ...e, ...fields };
         });
-      } finally {
-        secret.password?.fill(0);
-      }
-      return 0;
-    }),
+        writeVpasswd(domain, changed);
+      });
+    } finally {
+      secret.password?.fill(0);
+    }
+  },
 };
 
 const delCommand: CommandModule<object, UserArgs & { 'remove-dir'?: boolean }> = {
@@ -154,20 +147,18 @@ const delCommand: CommandModule<object, UserArgs & { 'remove-dir'?: boolean }> =
       .option('remove-dir', { type: 'boolean', describe: "also remove the user's directory (only if it lies inside the domain's directory)" })
       .example('$0 vpasswd del example.com bob', 'remove the record; the directory stays')
       .example('$0 vpasswd del example.com bob --remove-dir', '') as unknown as Argv<UserArgs & { 'remove-dir'?: boolean }>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name, user } = checkNames(args.domain, args.user);
-      const domain = findDomain(placesOf(args), name);
-      const removed = await withDomainLock(domain.dir, lockOptions(args, domain), () => {
-        const lines = readVpasswd(domain.dir, { missingOk: true });
-        const entry = findEntry(lines, user);
-        if (!entry) throw unknownUser(user, name);
-        writeVpasswd(domain, removeEntries(lines, user));
-        return entry;
-      });
-      if (args['remove-dir'] && removed.dir !== '') removeUserDir(removed.dir, domain);
-      return 0;
-    }),
+  handler: async (args) => {
+    const { domain: name, user } = checkNames(args.domain, args.user);
+    const domain = findDomain(placesOf(args), name);
+    const removed = await withDomainLock(domain.dir, lockOptions(args, domain), () => {
+      const lines = readVpasswd(domain.dir, { missingOk: true });
+      const entry = findEntry(lines, user);
+      if (!entry) throw unknownUser(user, name);
+      writeVpasswd(domain, removeEntries(lines, user));
+      return entry;
+    });
+    if (args['remove-dir'] && removed.dir !== '') removeUserDir(removed.dir, domain);
+  },
 };
 
 const showCommand: CommandModule<object, UserArgs & { 'show-hash'?: boolean }> = {
@@ -178,18 +169,16 @@ const showCommand: CommandModule<object, UserArgs & { 'show-hash'?: boolean }> =
       .option('show-hash', { type: 'boolean', describe: 'print the password hash too' })
       .example('$0 vpasswd show example.com bob', 'the fields; of the hash only its scheme')
       .example('$0 vpasswd show example.com bob --show-hash', '') as unknown as Argv<UserArgs & { 'show-hash'?: boolean }>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name, user } = checkNames(args.domain, args.user);
-      const where = placesOf(args);
-      const domain = findDomain(where, name);
-      const entry = findEntry(readVpasswd(domain.dir, { missingOk: true }), user);
-      if (!entry) throw unknownUser(user, name);
-      const limits = domainLimits(where.home(), domain.dir);
-      const lines = describeEntry(entry, domain.domain, { limits, showHash: args['show-hash'] === true });
-      process.stdout.write(lines.join('\n') + '\n');
-      return 0;
-    }),
+  handler: async (args) => {
+    const { domain: name, user } = checkNames(args.domain, args.user);
+    const where = placesOf(args);
+    const domain = findDomain(where, name);
+    const entry = findEntry(readVpasswd(domain.dir, { missingOk: true }), user);
+    if (!entry) throw unknownUser(user, name);
+    const limits = domainLimits(where.home(), domain.dir);
+    const lines = describeEntry(entry, domain.domain, { limits, showHash: args['show-hash'] === true });
+    process.stdout.write(lines.join('\n') + '\n');
+  },
 };
 
 const listCommand: CommandModule<object, CommonArgs> = {
@@ -199,14 +188,12 @@ const listCommand: CommandModule<object, CommonArgs> = {
     positionals(y)
       .example('$0 vpasswd list example.com', 'one name per line')
       .example('$0 vpasswd list example.com | wc -l', '') as unknown as Argv<CommonArgs>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name } = checkNames(args.domain, undefined);
-      const domain = findDomain(placesOf(args), name);
-      const names = entryNames(readVpasswd(domain.dir, { missingOk: true }));
-      process.stdout.write(names.map((n) => `${n}\n`).join(''));
-      return 0;
-    }),
+  handler: async (args) => {
+    const { domain: name } = checkNames(args.domain, undefined);
+    const domain = findDomain(placesOf(args), name);
+    const names = entryNames(readVpasswd(domain.dir, { missingOk: true }));
+    process.stdout.write(names.map((n) => `${n}\n`).join(''));
+  },
 };
 
 const mkcdbCommand: CommandModule<object, CommonArgs> = {
@@ -215,15 +202,13 @@ const mkcdbCommand: CommandModule<object, CommonArgs> = {
   builder: (y: Argv) =>
     positionals(y)
       .example('$0 vpasswd mkcdb example.com', 'after editing its vpasswd by hand') as unknown as Argv<CommonArgs>,
-  handler: (args) =>
-    runCommand(async () => {
-      const { domain: name } = checkNames(args.domain, undefined);
-      const domain = findDomain(placesOf(args), name);
-      await withDomainLock(domain.dir, lockOptions(args, domain), () => {
-        writeVpasswdCdb(domain, readVpasswd(domain.dir, { missingOk: false }));
-      });
-      return 0;
-    }),
+  handler: async (args) => {
+    const { domain: name } = checkNames(args.domain, undefined);
+    const domain = findDomain(placesOf(args), name);
+    await withDomainLock(domain.dir, lockOptions(args, domain), () => {
+      writeVpasswdCdb(domain, readVpasswd(domain.dir, { missingOk: false }));
+    });
+  },
 };
 
 /** DOMAIN and USER stay strings: yargs would turn a user called 1e3 into 1000. */
@@ -235,7 +220,7 @@ function positionals(y: Argv): Argv {
 function passwordOptions(y: Argv): Argv {
   return y
     .option('hash', { type: 'string', requiresArg: true, describe: 'store this ready-made crypt(3) hash instead of asking for a password (a stored clear text is then emptied)' })
-    .option('scheme', { type: 'string', default: SCHEMES[0]!.name, choices: SCHEMES.map((s) => s.name), describe: 'the hash scheme for a typed password' })
+    .option('scheme', schemeOption('the hash scheme for a typed password'))
     .option('clear', { type: 'boolean', describe: "also store the clear-text password (vpopmail's --enable-clear-passwd), for APOP and CRAM-MD5" })
     .option('stdin', { type: 'boolean', describe: 'read the password from the first line of stdin, even on a terminal (the default when stdin is not one)' })
     .conflicts('hash', 'clear');
@@ -257,7 +242,9 @@ async function newSecret(args: PasswordArgs): Promise<NewSecret> {
   }
   const password = await readNewSecret({ fromStdin: !askOnTerminal({ stdin: args.stdin === true }) });
   try {
-    return { hash: newHash(password, args.scheme), password };
+    const scheme = schemeNamed(args.scheme);
+    if (!scheme) throw new Misuse('bad-option', `Unknown scheme ${JSON.stringify(args.scheme)}`);
+    return { hash: makeHash(password, scheme, scheme.cost?.default ?? null), password };
   } catch (err) {
     password.fill(0);
     throw err;

@@ -2,7 +2,7 @@
 // this machine (nobody; freerad, which Debian's freeradius puts in group shadow), a real
 // FreeRADIUS on loopback and a silent UDP port.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,28 @@ describe('check checkpassword-passwd', () => {
   });
 });
 
+describe("check parses a program's options with the program's own table", () => {
+  /** The options a login program lists in its usage text (it prints it on stderr for --help, exit 2). */
+  function usageOptions(program: string): { name: string; value: boolean }[] {
+    const r = spawnSync(bin(program), ['--help'], { encoding: 'utf8', env: {}, stdio: ['ignore', 'pipe', 'pipe', 'ignore'] });
+    expect(r.status, r.stderr).toBe(2);
+    return [...r.stderr.matchAll(/^ {2}--([a-z-]+)( VALUE)?/gm)].map((m) => ({ name: m[1]!, value: m[2] !== undefined }));
+  }
+
+  for (const program of ['checkpassword-passwd', 'checkpassword-vpopmail', 'checkpassword-radius']) {
+    it(`every option ${program}'s usage lists is taken by check (no unknown option, no exit 2)`, async () => {
+      const options = usageOptions(program);
+      expect(options.length).toBeGreaterThan(4);
+      // Every value names a missing file, so check has a problem to report (exit 1) and asks no server.
+      const missing = join(dir, 'missing');
+      const args = options.flatMap((o) => (o.value ? [`--${o.name}`, missing] : [`--${o.name}`]));
+      const r = await runTool(['check', bin(program), ...args]);
+      expect(r.stderr).not.toContain('unknown option');
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+    });
+  }
+});
+
 describe('check: the program and its interpreter', () => {
   /** A copy of the passwd program's bundle with another first line, the native helper beside it. */
   function withFirstLine(line: string, name: string): string {
@@ -144,6 +166,14 @@ describe('check checkpassword-radius', () => {
     expect(r.stdout).toMatch(new RegExp(`^ok: server 127\\.0\\.0\\.1:${radius.port}: Access-Accept in \\d+ ms, Message-Authenticator verified \\(Status-Server\\)$`, 'm'));
   });
 
+  it('--allow-all-users with --uid, --gid and --home is taken, as the program takes it: exit 0', async () => {
+    const conf = config(live());
+    const r = await runTool(['check', bin('checkpassword-radius'), '--config', conf, '--uid', '1', '--gid', '1', '--home', '/x', '--allow-all-users']);
+    expect(r.stderr).toBe('');
+    expect(problems(r.stdout)).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
   it('a syntax error is a problem with file:line: exit 1', async () => {
     const conf = config(live(), 'auth 127.0.0.1 "unterminated');
     const r = await runTool(['check', bin('checkpassword-radius'), '--config', conf]);
@@ -199,6 +229,22 @@ describe('check checkpassword-vpopmail', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`ok: domain example.org's user file ${domainDir}/vpasswd.cdb is readable by root`);
     expect(r.stdout).toContain(`ok: qmail's users/cdb ${qmail}/users/cdb is readable by root`);
+  });
+
+  it("without --vpopmail-home, the home is the vpopmail account's in --passwd, as the program finds it", async () => {
+    const { home, qmail } = tree();
+    const withAccount = join(dir, 'passwd-vpopmail');
+    writeFileSync(withAccount, `vpopmail:x:45620:45622::${home}:/bin/false\n`);
+    const r = await runTool(['check', bin('checkpassword-vpopmail'), '--passwd', withAccount, '--qmail-dir', qmail]);
+    expect(r.stdout).toContain(`ok: vpopmail home ${home} (the vpopmail account in ${withAccount})`);
+    expect(problems(r.stdout)).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  it('a passwd file without a vpopmail account gives the default home, /home/vpopmail, and says so', async () => {
+    const { qmail } = tree();
+    const r = await runTool(['check', bin('checkpassword-vpopmail'), '--passwd', passwd, '--qmail-dir', qmail]);
+    expect(r.stdout).toContain(`ok: vpopmail home /home/vpopmail (no vpopmail account in ${passwd}: the default)`);
   });
 
   it('a vpasswd newer than its vpasswd.cdb is a problem: run vmkpasswd (exit 1)', async () => {

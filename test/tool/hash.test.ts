@@ -157,9 +157,20 @@ describe('what is refused', () => {
     expect(r.stderr).toContain('No password on standard input');
   });
 
-  it('a password of 512 bytes or more is refused (exit 1)', () => {
+  it('a password of 512 bytes is a misuse (exit 2) naming the limit, no hash printed; 511 bytes is hashed', () => {
     const r = tool(['hash'], { input: `${'x'.repeat(512)}\n` });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('A password of 512 bytes or more cannot be hashed');
+    expect(r.stdout).toBe('');
+    const ok = tool(['hash'], { input: `${'x'.repeat(511)}\n` });
+    expect(ok.status).toBe(0);
+    expect(perlCrypt('x'.repeat(511), ok.stdout.trimEnd())).toBe(ok.stdout.trimEnd());
+  });
+
+  it('a password with a NUL byte is a misuse (exit 2) saying so, no hash printed', () => {
+    const r = tool(['hash'], { input: Buffer.from('a\0b\n', 'latin1') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('A password with a NUL byte cannot be hashed');
     expect(r.stdout).toBe('');
   });
 

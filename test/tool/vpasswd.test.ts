@@ -238,6 +238,18 @@ describe('add', () => {
   });
 
   it.each([
+    ['a NUL byte', 'a\0b', 'A password with a NUL byte cannot be hashed'],
+    ['512 bytes', 'x'.repeat(512), 'A password of 512 bytes or more cannot be hashed'],
+  ])('a password with %s is bad usage, exit 2, nothing written', (_what, password, message) => {
+    const before = read('vpasswd');
+    const r = vpasswd(['add', 'example.com', 'alice'], `${password}\n`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(read('vpasswd')).toBe(before);
+    expect(existsSync(join(dir, 'alice'))).toBe(false);
+  });
+
+  it.each([
     [['add', 'example.com']],
     [['add', 'example.com', 'alice', '--no-such-option']],
     [['frobnicate', 'example.com']],
@@ -253,6 +265,13 @@ describe('passwd', () => {
     expect(vpasswd(['passwd', 'example.com', 'carol'], 'carol-new\n').status).toBe(0);
     expect(login('carol@example.com', 'carol-secret')).toBe(1);
     expect(login('carol@example.com', 'carol-new')).toBe(0);
+  });
+
+  it('a new password of 512 bytes is bad usage, exit 2: vpasswd is unchanged and the old password still works', () => {
+    const before = read('vpasswd');
+    expect(vpasswd(['passwd', 'example.com', 'carol'], `${'x'.repeat(512)}\n`).status).toBe(2);
+    expect(read('vpasswd')).toBe(before);
+    expect(login('carol@example.com', 'carol-secret')).toBe(0);
   });
 
   it('a stored clear text is replaced too: APOP works with the new password, not the old', () => {

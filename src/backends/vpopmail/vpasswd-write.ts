@@ -6,7 +6,7 @@ import type { CdbRecord } from '../../cdb/write';
 import type { VpasswdEntry } from './vpasswd-line';
 
 /** vpopmail 5.6's field limits in bytes (vpopmail.h MAX_PW_*, checked by vcheck_vqpw). */
-export const FIELD_LIMITS = { name: 64, passwd: 128, gecos: 64, dir: 160, quota: 20, clear: 128 } as const;
+const FIELD_LIMITS = { name: 64, passwd: 128, gecos: 64, dir: 160, quota: 20, clear: 128 } as const;
 
 /**
  * What is wrong with `entry` as a vpasswd line, or null. No field may hold a newline or NUL; none

@@ -5,13 +5,14 @@ import { statSync } from 'node:fs';
 import { openCdb } from '../../cdb/read';
 import { verifyPassword } from '../../crypt/verify';
 import { SHA512_DUMMY_HASH, pickDummyHash } from '../../crypt/dummy';
-import { Refused, TemporaryFailure } from '../../exit';
+import { Refused } from '../../exit';
 import type { LoginRequest } from '../../protocol/fd3';
 import type { Account, LocalBackend, Verdict } from '../backend';
 import { readStore, readStoreIfExists } from '../store-file';
-import { assignKey, findAssignText, parseAssignValue, type DomainAssign } from './assign';
+import type { DomainAssign } from './assign';
 import { apopDigest, cramDigest, digestsEqual, isChallenge, splitCramFields } from './challenge';
-import { FLAGS, effectiveFlags, parseLimits } from './flags';
+import { domainLimits, resolveDomain } from './domains';
+import { FLAGS, effectiveFlags } from './flags';
 import { parseLoginName, sanitizeEnvDomain, type LoginName } from './login-name';
 import { blockingFlag, type Service } from './service';
 import { findVpasswdLine, parseVpasswdValue, stripScheme, type VpasswdEntry } from './vpasswd-line';
@@ -141,24 +142,6 @@ function defaultDomain(cfg: VpopmailConfig): string {
   return text === null ? '' : text.split('\n')[0]!.trim();
 }
 
-/** The domain's assign entry from users/cdb, or users/assign when there is no cdb; null: unknown. */
-export function resolveDomain(qmailDir: string, domain: string): DomainAssign | null {
-  const cdbFile = `${qmailDir}/users/cdb`;
-  const cdb = openCdb(cdbFile);
-  if (cdb) {
-    try {
-      const value = cdb.get(assignKey(domain));
-      if (value === null) return null;
-      const assign = parseAssignValue(value);
-      if (!assign) throw new TemporaryFailure('store-corrupt', `${cdbFile}: bad entry for ${domain}`);
-      return assign;
-    } finally {
-      cdb.close();
-    }
-  }
-  return findAssignText(readStore(`${qmailDir}/users/assign`), domain);
-}
-
 /** A domain's user store: vpasswd.cdb, or the vpasswd text file when there is no cdb. */
 function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(user: string): VpasswdEntry | null; dummy: string } {
   const cdbFile = `${dir}/vpasswd.cdb`;
@@ -184,12 +167,6 @@ function openVpasswd(dir: string, warn?: (message: string) => void): { lookup(us
     },
     dummy,
   };
-}
-
-/** The domain's limits: .qmailadmin-limits in its directory, else ~vpopmail/etc/vlimits.default. */
-export function domainLimits(home: string, dir: string): number {
-  const text = readStoreIfExists(`${dir}/.qmailadmin-limits`) ?? readStoreIfExists(`${home}/etc/vlimits.default`);
-  return text === null ? 0 : parseLimits(text);
 }
 
 function isNewer(a: string, b: string): boolean {

@@ -11,9 +11,9 @@ import { loadNative } from '../../native/native';
 import { openRegular, regularFileStat } from './no-follow';
 
 /** vpopmail's lock file, in the domain's directory. */
-export const LOCK_FILE = '.vpasswd.lock';
+const LOCK_FILE = '.vpasswd.lock';
 /** Ours when the native helper is missing: created with O_EXCL, removed when done. */
-export const FALLBACK_LOCK_FILE = '.vpasswd.lock.excl';
+const FALLBACK_LOCK_FILE = '.vpasswd.lock.excl';
 
 /** How often a held lock is tried again while we wait for it. */
 const RETRY_MS = 50;

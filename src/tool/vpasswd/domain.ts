@@ -2,11 +2,11 @@
 // (or users/assign) under --qmail-dir, so alias domains and hashed domain directories just work.
 
 import { Misuse, Refused } from '../../exit';
-import { parsePasswd } from '../../backends/passwd-file';
-import { readStoreIfExists } from '../../backends/store-file';
+import { DEFAULT_QMAIL_DIR, vpopmailHome } from '../../backends/vpopmail/home';
+import { DEFAULT_PASSWD } from '../../programs/program-options';
 import type { DomainAssign } from '../../backends/vpopmail/assign';
 import { parseLoginName } from '../../backends/vpopmail/login-name';
-import { resolveDomain } from '../../backends/vpopmail/vpopmail';
+import { resolveDomain } from '../../backends/vpopmail/domains';
 
 /** Where vpopmail and qmail live: the options and defaults of checkpassword-vpopmail. */
 export interface Places {
@@ -19,8 +19,8 @@ export interface Places {
 /** The places from the options given (undefined or '' when absent) and the environment. */
 export function places(homeOption: string | undefined, qmailOption: string | undefined, env: NodeJS.ProcessEnv): Places {
   return {
-    home: () => homeOption || env.VPOPMAIL_HOME || vpopmailAccountHome() || '/home/vpopmail',
-    qmailDir: qmailOption || env.QMAILDIR || '/var/qmail',
+    home: () => homeOption || env.VPOPMAIL_HOME || vpopmailHome(DEFAULT_PASSWD).home,
+    qmailDir: qmailOption || env.QMAILDIR || DEFAULT_QMAIL_DIR,
   };
 }
 
@@ -51,9 +51,4 @@ export function findDomain(where: Places, domain: string): DomainAssign {
   const found = resolveDomain(where.qmailDir, domain);
   if (!found) throw new Refused('unknown-domain', `No such domain: ${domain} is not in ${where.qmailDir}/users/cdb (or users/assign)`);
   return found;
-}
-
-function vpopmailAccountHome(): string | undefined {
-  const text = readStoreIfExists('/etc/passwd');
-  return text === null ? undefined : parsePasswd(text).find((e) => e.name === 'vpopmail')?.home;
 }

@@ -77,7 +77,7 @@ export function present(file: string): boolean {
 }
 
 /** TemporaryFailure unless `st` (from lstat or fstat) is a regular file. */
-export function checkRegular(file: string, st: Stats): void {
+function checkRegular(file: string, st: Stats): void {
   if (st.isSymbolicLink()) throw symbolicLink(file);
   if (!st.isFile()) throw notRegular(file);
 }

@@ -82,7 +82,7 @@ export function replaceFiles(replacements: readonly Replacement[]): void {
 }
 
 /** The temp file of a target: beside it, named after it and our pid. */
-export function tempName(target: string): string {
+function tempName(target: string): string {
   return `${target}.tmp.${process.pid}`;
 }
 

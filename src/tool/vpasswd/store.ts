@@ -12,10 +12,10 @@ import { present, readRegularFile, regularFileStat } from './no-follow';
 import { replaceFiles, type Ownership, type Replacement } from './replace-files';
 
 /** The files of a domain, by vpopmail's names. */
-export function vpasswdFile(dir: string): string {
+function vpasswdFile(dir: string): string {
   return join(dir, 'vpasswd');
 }
-export function vpasswdCdbFile(dir: string): string {
+function vpasswdCdbFile(dir: string): string {
   return join(dir, 'vpasswd.cdb');
 }
 
