@@ -3,9 +3,10 @@
 // PID. Nothing under /etc/dovecot is used. Also small IMAP, POP3 and doveadm clients.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { stopServer } from './stop-server';
 import { join } from 'node:path';
 
 export const DOVECOT = '/usr/sbin/dovecot';
@@ -114,15 +115,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<Dovecot> {
     pid: child.pid!,
     config,
     log,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(killer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(child, exited, dir),
   };
 }
 

@@ -5,10 +5,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES } from './run';
+import { stopServer } from './stop-server';
 
 export const FREERADIUS = '/usr/sbin/freeradius';
 
@@ -89,14 +90,6 @@ export async function startFreeRadius(secret = 'testing123-shared-secret'): Prom
     secret,
     pid: child.pid!,
     log: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(killer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopServer(child, exited, dir),
   };
 }
